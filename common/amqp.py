@@ -1,0 +1,159 @@
+"""Publishing to RabbitMQ from the web services (pika, BlockingConnection).
+
+Work queues have three parts, declared alike by publishers and consumers (``queue_specs``):
+``<q>`` (durable; a rejected message dead-letters to ``<q>.dead``), ``<q>.retry`` (no
+consumer; a message waits there for its per-message TTL, then dead-letters back to
+``<q>``) and ``<q>.dead`` (poison messages, kept for a human).
+
+Messages are persistent JSON with ``message_id`` = an idempotency key, published with
+publisher confirms, so ``publish`` returns only once the broker owns the message.
+``call`` is an RPC over RabbitMQ's direct reply-to with a bounded wait (used for
+``am.sync``).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import uuid
+from typing import Any, Mapping
+
+import pika
+import pika.exceptions
+from flask import Flask, current_app
+
+logger = logging.getLogger(__name__)
+
+DIRECT_REPLY_TO = "amq.rabbitmq.reply-to"
+ATTEMPT_HEADER = "x-tessera-attempt"
+
+
+def queue_specs(queue: str) -> list[tuple[str, dict[str, Any]]]:
+    """``[(name, arguments)]`` of the queues behind the work queue ``queue``, in the
+    order they must be declared (dead-letter targets first)."""
+    return [
+        (f"{queue}.dead", {}),
+        (f"{queue}.retry", {"x-dead-letter-exchange": "", "x-dead-letter-routing-key": queue}),
+        (queue, {"x-dead-letter-exchange": "", "x-dead-letter-routing-key": f"{queue}.dead"}),
+    ]
+
+
+def json_properties(message_id: str, *, headers: Mapping[str, Any] | None = None,
+                    **kwargs: Any) -> pika.BasicProperties:
+    """Properties of a persistent JSON message with ``message_id`` (the idempotency key)."""
+    return pika.BasicProperties(content_type="application/json", delivery_mode=pika.DeliveryMode.Persistent,
+                                message_id=message_id, headers=dict(headers or {}), timestamp=int(time.time()),
+                                **kwargs)
+
+
+class AmqpClient:
+    """A lazily connected, self-healing publisher for one broker URL.
+
+    One connection per thread (gunicorn's sync workers have one). A connection the
+    broker dropped is replaced on the next call; if the broker is still down the call
+    raises ``pika.exceptions.AMQPConnectionError`` (→ 503 ``rabbitmq``).
+    """
+
+    def __init__(self, url: str) -> None:
+        self.parameters = pika.URLParameters(url)
+        self._local = threading.local()
+
+    def _channel(self):
+        channel = getattr(self._local, "channel", None)
+        if channel is not None and channel.is_open and channel.connection.is_open:
+            return channel
+        self.close()
+        connection = pika.BlockingConnection(self.parameters)
+        channel = connection.channel()
+        channel.confirm_delivery()
+        self._local.channel = channel
+        self._local.declared = set()
+        return channel
+
+    def close(self) -> None:
+        """Close this thread's connection, if any."""
+        channel = getattr(self._local, "channel", None)
+        self._local.channel = None
+        if channel is not None:
+            try:
+                channel.connection.close()
+            except pika.exceptions.AMQPError:
+                pass
+
+    def _declare(self, channel, queue: str) -> None:
+        if queue in self._local.declared:
+            return
+        for name, arguments in queue_specs(queue):
+            channel.queue_declare(name, durable=True, arguments=arguments)
+        self._local.declared.add(queue)
+
+    def _with_retry(self, operation):
+        """Run ``operation(channel)``; on a dropped connection reconnect once and retry."""
+        try:
+            return operation(self._channel())
+        except (pika.exceptions.StreamLostError, pika.exceptions.ConnectionClosed,
+                pika.exceptions.ChannelClosed, pika.exceptions.ConnectionWrongStateError,
+                pika.exceptions.ChannelWrongStateError):
+            self.close()
+            return operation(self._channel())
+
+    def publish(self, queue: str, body: Mapping[str, Any], *, message_id: str | None = None) -> str:
+        """Publish ``body`` (JSON) persistently to the work queue ``queue``; wait for the
+        broker's confirm. Returns the message id (the idempotency key)."""
+        message_id = message_id or uuid.uuid4().hex
+        payload = json.dumps(body).encode()
+
+        def operation(channel) -> None:
+            self._declare(channel, queue)
+            channel.basic_publish("", queue, payload, json_properties(message_id), mandatory=True)
+
+        self._with_retry(operation)
+        return message_id
+
+    def call(self, queue: str, body: Mapping[str, Any], *, timeout: float) -> dict[str, Any] | None:
+        """RPC: publish ``body`` to ``queue`` with a reply address and wait at most
+        ``timeout`` seconds for the answer. Returns the decoded reply, or None on time-out
+        (the request stays queued and will still be processed)."""
+        correlation_id = uuid.uuid4().hex
+        payload = json.dumps(body).encode()
+
+        def operation(channel) -> dict[str, Any] | None:
+            self._declare(channel, queue)
+            replies: list[bytes] = []
+
+            def on_reply(_ch, _method, properties, reply_body: bytes) -> None:
+                if properties.correlation_id == correlation_id:
+                    replies.append(reply_body)
+
+            consumer_tag = channel.basic_consume(DIRECT_REPLY_TO, on_reply, auto_ack=True)
+            try:
+                channel.basic_publish("", queue, payload,
+                                      json_properties(correlation_id, reply_to=DIRECT_REPLY_TO,
+                                                      correlation_id=correlation_id),
+                                      mandatory=True)
+                deadline = time.monotonic() + timeout
+                while not replies and (remaining := deadline - time.monotonic()) > 0:
+                    channel.connection.process_data_events(time_limit=min(remaining, 0.25))
+            finally:
+                if channel.is_open:
+                    channel.basic_cancel(consumer_tag)
+            return json.loads(replies[0]) if replies else None
+
+        return self._with_retry(operation)
+
+    def check(self) -> None:
+        """Raise ``pika.exceptions.AMQPConnectionError`` unless the broker answers."""
+        def operation(channel) -> None:
+            channel.connection.process_data_events(time_limit=0)
+        self._with_retry(operation)
+
+
+def init_app(app: Flask) -> None:
+    """Bind an ``AmqpClient`` for ``TESSERA['amqp_url']`` to ``app``."""
+    app.extensions["tessera.amqp"] = AmqpClient(app.config["TESSERA"]["amqp_url"])
+
+
+def amqp() -> AmqpClient:
+    """The current app's AMQP client."""
+    return current_app.extensions["tessera.amqp"]

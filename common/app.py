@@ -1,0 +1,62 @@
+"""The app factory every Tessera service uses.
+
+``create_app(name, blueprint, ConfigSchema)`` builds a Flask app that serves exactly one
+service blueprint under ``/api/<url_name>`` plus the shared status routes, with its
+configuration from etcd and every client bound through ``init_app``: JSON logs, FSA
+errors, Redis, server-side sessions, CSRF, rate limits, MongoDB and AMQP.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping
+
+from flask import Blueprint, Flask
+from marshmallow import Schema
+
+from common import amqp, csrf, db, errors, health, logs, redis_store, session, throttle
+from common.config import load_config
+from common.openapi import build_spec
+
+
+@dataclass
+class ServiceInfo:
+    """``app.extensions['tessera']``: who this app is."""
+
+    name: str
+    url_name: str
+    openapi: dict[str, Any] = field(default_factory=dict)
+
+
+def create_app(name: str, blueprint: Blueprint, config_schema: type[Schema], *,
+               overrides: Mapping[str, Any] | None = None,
+               init_hooks: Iterable[Callable[[Flask], None]] = ()) -> Flask:
+    """Build the Flask app of service ``name`` (a package under ``services/``).
+
+    ``blueprint`` is the service's only blueprint; it is mounted at ``/api/<url_name>``
+    (``personal_data`` → ``/api/personal-data``). ``overrides`` replaces config keys
+    after etcd (tests only). ``init_hooks`` are called with the app last, e.g. to create
+    indexes. Raises ``common.config.ConfigError`` when the configuration is unusable.
+    """
+    config = load_config(name, config_schema, overrides=overrides)
+    url_name = name.replace("_", "-")
+    logs.configure(name, config["log_level"])
+
+    app = Flask(name, static_folder=None)
+    app.config.update(TESSERA=config, SECRET_KEY=config["secret_key"],
+                      MAX_CONTENT_LENGTH=config["max_content_length"], JSON_SORT_KEYS=False)
+    app.extensions["tessera"] = ServiceInfo(name=name, url_name=url_name)
+
+    logs.init_app(app)
+    errors.register_error_handlers(app)
+    redis_store.init_app(app)
+    session.init_app(app)
+    csrf.init_app(app)
+    throttle.init_app(app)
+    db.init_app(app, name)
+    amqp.init_app(app)
+    health.init_app(app, url_name)
+    app.register_blueprint(blueprint, url_prefix=f"/api/{url_name}")
+    for hook in init_hooks:
+        hook(app)
+    app.extensions["tessera"].openapi = build_spec(app, f"Tessera {name}", config["version"])
+    return app

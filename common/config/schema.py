@@ -1,0 +1,69 @@
+"""The configuration keys every service shares (``/tessera/common/*``).
+
+A service's ``ConfigSchema`` subclasses ``CommonConfigSchema`` and adds its own keys.
+Unknown keys are an error, so a typo in ``etcd-seed/`` stops the start instead of
+being silently ignored.
+"""
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, fields, validate
+
+
+class StrictSchema(Schema):
+    """Base for config schemas: unknown keys are rejected."""
+
+    class Meta:
+        unknown = RAISE
+
+
+class PasswordPolicySchema(StrictSchema):
+    """NIST SP 800-63B §5.1.1.2: a minimum length of at least 8 (we use 10), a maximum of
+    at least 64, a check against guessable passwords (zxcvbn score) and no composition rules."""
+
+    min_length = fields.Integer(required=True, validate=validate.Range(min=8, max=128))
+    max_length = fields.Integer(required=True, validate=validate.Range(min=64, max=1024))
+    min_score = fields.Integer(required=True, validate=validate.Range(min=0, max=4))
+
+
+class Argon2Schema(StrictSchema):
+    """argon2id cost. OWASP Password Storage Cheat Sheet: at least m=19 MiB, t=2, p=1."""
+
+    time_cost = fields.Integer(required=True, validate=validate.Range(min=2))
+    memory_cost_kib = fields.Integer(required=True, validate=validate.Range(min=19 * 1024))
+    parallelism = fields.Integer(required=True, validate=validate.Range(min=1, max=16))
+
+
+class VerificationCodeSchema(StrictSchema):
+    """Rules for the numeric codes mailed or sent by SMS."""
+
+    length = fields.Integer(required=True, validate=validate.Range(min=6, max=10))
+    ttl = fields.Integer(required=True, validate=validate.Range(min=60), metadata={"unit": "s"})
+    max_attempts = fields.Integer(required=True, validate=validate.Range(min=1, max=20))
+    resend_interval = fields.Integer(required=True, validate=validate.Range(min=0), metadata={"unit": "s"})
+    max_sends = fields.Integer(required=True, validate=validate.Range(min=1),
+                               metadata={"doc": "codes sent for one address per ttl"})
+
+
+class CommonConfigSchema(StrictSchema):
+    """Keys under ``/tessera/common``. Durations are in seconds."""
+
+    secret_key = fields.String(required=True, validate=validate.Length(min=32), metadata={"secret": True})
+    mongo_uri = fields.String(required=True, metadata={"secret": True})
+    redis_url = fields.String(required=True, metadata={"secret": True})
+    amqp_url = fields.String(required=True, metadata={"secret": True})
+    public_url = fields.Url(required=True, require_tld=False)
+    session_cookie_name = fields.String(required=True)
+    session_cookie_secure = fields.Boolean(required=True)
+    session_idle_lifetime = fields.Integer(required=True, validate=validate.Range(min=60))
+    session_absolute_lifetime = fields.Integer(required=True, validate=validate.Range(min=60))
+    reauthn_max_age = fields.Integer(required=True, validate=validate.Range(min=10))
+    max_content_length = fields.Integer(required=True, validate=validate.Range(min=1024))
+    am_sync_timeout = fields.Float(required=True, validate=validate.Range(min=0.1, max=60))
+    log_level = fields.String(required=True, validate=validate.OneOf(["DEBUG", "INFO", "WARNING", "ERROR"]))
+    languages = fields.List(fields.String(validate=validate.Length(equal=2)), required=True,
+                            validate=validate.Length(min=1))
+    default_language = fields.String(required=True, validate=validate.Length(equal=2))
+    password_policy = fields.Nested(PasswordPolicySchema, required=True)
+    argon2 = fields.Nested(Argon2Schema, required=True)
+    verification_code = fields.Nested(VerificationCodeSchema, required=True)
+    version = fields.String(required=True)

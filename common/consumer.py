@@ -1,0 +1,236 @@
+"""The base of Tessera's AMQP workers, after pika's ``asynchronous_consumer_example.py``.
+
+One method per protocol step (connect → open channel → declare queues → set prefetch →
+consume), a reconnect loop with a capped, growing delay, and a message acknowledged only
+after its work is done. On failure the message is re-published to ``<queue>.retry`` with
+a growing per-message TTL (bounded tries), and after the last try it is rejected into
+``<queue>.dead``. Re-publishing uses publisher confirms: the original is acknowledged
+only when the broker has confirmed the copy, so a crash at any point loses nothing.
+
+A subclass sets ``queue`` and implements ``handle(body, properties)``; it raises
+``PermanentError`` for a message that no retry can fix (straight to the dead-letter
+queue) and anything else for a transient failure. If the message asks for a reply
+(``reply_to``), ``handle``'s return value is sent back with its ``correlation_id``.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import time
+from typing import Any
+
+import pika
+import pika.exceptions
+from pika.channel import Channel
+from pika.spec import Basic, BasicProperties
+
+from common.amqp import ATTEMPT_HEADER, json_properties, queue_specs
+
+logger = logging.getLogger(__name__)
+
+
+class PermanentError(Exception):
+    """The message can never be processed (bad shape, refused request): dead-letter it.
+
+    ``message`` is a translation key sent back to an RPC caller.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class Consumer:
+    """Consume one work queue until ``stop()``; reconnect whenever the broker goes away."""
+
+    queue: str = ""
+    prefetch_count: int = 10
+    max_attempts: int = 5
+    retry_delay: float = 2.0        # seconds before the 2nd try; doubles per try
+    retry_delay_cap: float = 300.0  # seconds
+    reconnect_delay_cap: float = 30.0
+
+    def __init__(self, amqp_url: str) -> None:
+        self.parameters = pika.URLParameters(amqp_url)
+        self._connection: pika.SelectConnection | None = None
+        self._channel: Channel | None = None
+        self._consumer_tag: str | None = None
+        self._stopping = False
+        self._consuming = False
+        self._reconnect_delay = 0.0
+        self._publish_seq = 0
+        # publish sequence number → delivery tag of the message to ack once confirmed
+        self._awaiting_confirm: dict[int, int | None] = {}
+
+    # -- the work -----------------------------------------------------------------
+    def handle(self, body: dict[str, Any], properties: BasicProperties) -> dict[str, Any] | None:
+        """Do the work for one message. Return the RPC reply (or None)."""
+        raise NotImplementedError
+
+    # -- running --------------------------------------------------------------------
+    def run(self) -> None:
+        """Consume until SIGTERM/SIGINT, reconnecting with a capped, growing delay."""
+        signal.signal(signal.SIGTERM, lambda *_: self.stop())
+        signal.signal(signal.SIGINT, lambda *_: self.stop())
+        while not self._stopping:
+            self._connection = self.connect()
+            self._connection.ioloop.start()
+            if not self._stopping:
+                self._reconnect_delay = min(max(1.0, self._reconnect_delay * 2), self.reconnect_delay_cap)
+                logger.info("reconnecting in %s s", self._reconnect_delay)
+                time.sleep(self._reconnect_delay)
+
+    def stop(self) -> None:
+        """Stop consuming, let in-flight work finish, close the connection."""
+        if self._stopping:
+            return
+        self._stopping = True
+        logger.info("stopping consumer of %s", self.queue)
+        if self._connection is None:
+            return
+        if self._consuming and self._channel is not None and self._channel.is_open:
+            self._connection.ioloop.add_callback_threadsafe(
+                lambda: self._channel.basic_cancel(self._consumer_tag, self.on_cancelok))
+        else:
+            self._connection.ioloop.add_callback_threadsafe(self._close_connection)
+
+    def connect(self) -> pika.SelectConnection:
+        logger.info("connecting to %s:%s", self.parameters.host, self.parameters.port)
+        return pika.SelectConnection(parameters=self.parameters,
+                                     on_open_callback=self.on_connection_open,
+                                     on_open_error_callback=self.on_connection_open_error,
+                                     on_close_callback=self.on_connection_closed)
+
+    def _close_connection(self) -> None:
+        self._consuming = False
+        if self._connection is not None and not (self._connection.is_closing or self._connection.is_closed):
+            self._connection.close()
+        elif self._connection is not None:
+            self._connection.ioloop.stop()
+
+    # -- protocol steps -----------------------------------------------------------------
+    def on_connection_open(self, _connection: pika.SelectConnection) -> None:
+        logger.info("connection open")
+        self._connection.channel(on_open_callback=self.on_channel_open)
+
+    def on_connection_open_error(self, _connection: pika.SelectConnection, error: Exception) -> None:
+        logger.warning("connection failed: %s", error)
+        self._connection.ioloop.stop()
+
+    def on_connection_closed(self, _connection: pika.SelectConnection, reason: Exception) -> None:
+        self._channel = None
+        self._consuming = False
+        if not self._stopping:
+            logger.warning("connection closed: %s", reason)
+        self._connection.ioloop.stop()
+
+    def on_channel_open(self, channel: Channel) -> None:
+        self._channel = channel
+        self._publish_seq = 0
+        self._awaiting_confirm.clear()
+        channel.add_on_close_callback(self.on_channel_closed)
+        channel.confirm_delivery(self.on_delivery_confirmation)
+        self.declare_queues(list(queue_specs(self.queue)))
+
+    def on_channel_closed(self, _channel: Channel, reason: Exception) -> None:
+        logger.warning("channel closed: %s", reason)
+        self._close_connection()
+
+    def declare_queues(self, remaining: list[tuple[str, dict[str, Any]]]) -> None:
+        if not remaining:
+            self._channel.basic_qos(prefetch_count=self.prefetch_count, callback=self.on_basic_qos_ok)
+            return
+        name, arguments = remaining[0]
+        self._channel.queue_declare(name, durable=True, arguments=arguments,
+                                    callback=lambda _frame: self.declare_queues(remaining[1:]))
+
+    def on_basic_qos_ok(self, _frame) -> None:
+        self._channel.add_on_cancel_callback(lambda _frame: self._close_connection())
+        self._consumer_tag = self._channel.basic_consume(self.queue, self.on_message)
+        self._consuming = True
+        self._reconnect_delay = 0.0
+        logger.info("consuming %s (prefetch %s)", self.queue, self.prefetch_count)
+
+    def on_cancelok(self, _frame) -> None:
+        self._consuming = False
+        self._channel.close()
+
+    # -- messages -------------------------------------------------------------------------
+    def on_message(self, channel: Channel, deliver: Basic.Deliver, properties: BasicProperties,
+                   raw: bytes) -> None:
+        attempt = int((properties.headers or {}).get(ATTEMPT_HEADER, 1))
+        try:
+            body = json.loads(raw)
+            if not isinstance(body, dict):
+                raise PermanentError("amqp.message_not_object")
+            reply = self.handle(body, properties)
+        except PermanentError as exc:
+            logger.warning("message %s refused: %s", properties.message_id, exc.message)
+            self._reply(properties, {"ok": False, "error": exc.message})
+            channel.basic_reject(deliver.delivery_tag, requeue=False)
+            return
+        except ValueError as exc:  # not JSON
+            logger.warning("message %s is not JSON: %s", properties.message_id, exc)
+            channel.basic_reject(deliver.delivery_tag, requeue=False)
+            return
+        except Exception:
+            logger.exception("message %s failed (try %s of %s)", properties.message_id, attempt, self.max_attempts)
+            self._retry_or_dead_letter(deliver, properties, raw, attempt)
+            return
+        self._reply(properties, reply if reply is not None else {"ok": True})
+        channel.basic_ack(deliver.delivery_tag)
+
+    def _reply(self, properties: BasicProperties, reply: dict[str, Any]) -> None:
+        if not properties.reply_to:
+            return
+        self._publish(properties.reply_to, json.dumps(reply).encode(),
+                      pika.BasicProperties(content_type="application/json",
+                                           correlation_id=properties.correlation_id),
+                      ack_tag=None)
+
+    def _retry_or_dead_letter(self, deliver: Basic.Deliver, properties: BasicProperties,
+                              raw: bytes, attempt: int) -> None:
+        if attempt >= self.max_attempts:
+            logger.error("message %s dead-lettered after %s tries", properties.message_id, attempt)
+            self._channel.basic_reject(deliver.delivery_tag, requeue=False)
+            return
+        delay = min(self.retry_delay * 2 ** (attempt - 1), self.retry_delay_cap)
+        headers = dict(properties.headers or {})
+        headers[ATTEMPT_HEADER] = attempt + 1
+        retry_properties = json_properties(properties.message_id or "", headers=headers,
+                                           expiration=str(int(delay * 1000)),
+                                           reply_to=properties.reply_to,
+                                           correlation_id=properties.correlation_id)
+        # ack the original only when the broker has confirmed the copy
+        self._publish(f"{self.queue}.retry", raw, retry_properties, ack_tag=deliver.delivery_tag)
+
+    def _publish(self, routing_key: str, raw: bytes, properties: BasicProperties, *, ack_tag: int | None) -> None:
+        self._publish_seq += 1
+        self._awaiting_confirm[self._publish_seq] = ack_tag
+        self._channel.basic_publish("", routing_key, raw, properties)
+
+    def on_delivery_confirmation(self, frame) -> None:
+        method = frame.method
+        acked = isinstance(method, Basic.Ack)
+        tags = ([t for t in self._awaiting_confirm if t <= method.delivery_tag]
+                if method.multiple else [method.delivery_tag])
+        for seq in tags:
+            original = self._awaiting_confirm.pop(seq, None)
+            if original is None:
+                continue
+            if acked:
+                self._channel.basic_ack(original)
+            else:  # the broker refused the copy: give the original back
+                self._channel.basic_nack(original, requeue=True)
+
+
+def run_consumer(consumer: Consumer) -> None:
+    """Run ``consumer`` until stopped (the body of a worker's ``main``)."""
+    try:
+        consumer.run()
+    except KeyboardInterrupt:
+        consumer.stop()
+
+
+__all__ = ["Consumer", "PermanentError", "run_consumer"]

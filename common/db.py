@@ -1,0 +1,116 @@
+"""MongoDB: one client per URI, the service's own database, a read-only central database.
+
+Each service owns ``tessera_<service>`` (its private copy of the user attributes it may
+change, its pending codes, its proofing log). ``tessera_central.users`` is the source of
+truth; only the attribute manager writes it, so every other service gets a handle that
+can only read (``ReadOnlyDatabase``).
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app
+from pymongo import MongoClient
+from pymongo.collection import Collection
+from pymongo.database import Database
+
+CENTRAL_DB = "tessera_central"
+
+_clients: dict[str, MongoClient] = {}
+_clients_lock = threading.Lock()
+
+
+def get_client(uri: str) -> MongoClient:
+    """The process-wide ``MongoClient`` for ``uri`` (created on first use).
+
+    pymongo pools connections per client, so one client per URI is the right number.
+    Time-outs come from the URI (``serverSelectionTimeoutMS``) so that a MongoDB that is
+    down fails a request in about two seconds instead of thirty.
+    """
+    with _clients_lock:
+        client = _clients.get(uri)
+        if client is None:
+            client = MongoClient(uri, tz_aware=True, connect=False)
+            _clients[uri] = client
+        return client
+
+
+def private_db_name(service: str) -> str:
+    """``tessera_<service>``: the database a service owns."""
+    return f"tessera_{service}"
+
+
+class ReadOnlyCollection:
+    """A collection on which only reads exist: find, find_one, count_documents, distinct,
+    and aggregate without ``$out``/``$merge``. Anything else is an AttributeError."""
+
+    _READS = ("find", "find_one", "count_documents", "estimated_document_count", "distinct", "name")
+
+    def __init__(self, collection: Collection) -> None:
+        self._collection = collection
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self._READS:
+            return getattr(self._collection, name)
+        raise AttributeError(f"{name!r} is not allowed on the read-only central database")
+
+    def aggregate(self, pipeline: list[dict[str, Any]], **kwargs: Any):
+        """Run a read-only aggregation; raises ValueError for ``$out`` or ``$merge``."""
+        if any(("$out" in stage or "$merge" in stage) for stage in pipeline):
+            raise ValueError("$out and $merge write, and the central database is read-only here")
+        return self._collection.aggregate(pipeline, **kwargs)
+
+
+class ReadOnlyDatabase:
+    """The central database as seen by a service that may only read it."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    @property
+    def name(self) -> str:
+        return self._database.name
+
+    def __getitem__(self, name: str) -> ReadOnlyCollection:
+        return ReadOnlyCollection(self._database[name])
+
+    def __getattr__(self, name: str) -> ReadOnlyCollection:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self[name]
+
+
+@dataclass
+class MongoState:
+    """What ``app.extensions['tessera.mongo']`` holds."""
+
+    client: MongoClient
+    private: Database
+    central: ReadOnlyDatabase
+
+
+def init_app(app: Flask, service: str) -> None:
+    """Bind MongoDB to ``app``: its private database and the read-only central one."""
+    client = get_client(app.config["TESSERA"]["mongo_uri"])
+    app.extensions["tessera.mongo"] = MongoState(
+        client=client,
+        private=client[private_db_name(service)],
+        central=ReadOnlyDatabase(client[CENTRAL_DB]),
+    )
+
+
+def mongo() -> MongoState:
+    """The current app's MongoState."""
+    return current_app.extensions["tessera.mongo"]
+
+
+def private_db() -> Database:
+    """The current service's own database (read-write)."""
+    return mongo().private
+
+
+def central_db() -> ReadOnlyDatabase:
+    """The central user database, read-only."""
+    return mongo().central

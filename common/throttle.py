@@ -1,0 +1,31 @@
+"""Rate limiting (Flask-Limiter, counters in the shared Redis).
+
+One ``limiter`` object for every service; views decorate themselves with
+``@limiter.limit(...)`` and a limit string from their config. A breach raises
+``RateLimitExceeded`` (a 429 ``HTTPException``), which ``common.errors`` renders as a
+``request.throttled`` FAIL FSA with ``Retry-After``.
+"""
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_limiter import Limiter
+
+
+def client_address() -> str:
+    """The client's IP address as nginx saw it.
+
+    nginx (the only way in) sets ``X-Real-IP``; ProxyFix is not used because it would
+    trust a header the client can forge when a service is reached directly.
+    """
+    return request.headers.get("X-Real-IP") or request.remote_addr or "unknown"
+
+
+limiter = Limiter(key_func=client_address, headers_enabled=True, strategy="moving-window",
+                  key_prefix="tessera:limits")
+
+
+def init_app(app: Flask) -> None:
+    """Bind the limiter to ``app``, with storage in the Redis at ``TESSERA['redis_url']``."""
+    app.config["RATELIMIT_STORAGE_URI"] = app.config["TESSERA"]["redis_url"]
+    app.config["RATELIMIT_STORAGE_OPTIONS"] = {"socket_connect_timeout": 1, "socket_timeout": 1}
+    limiter.init_app(app)

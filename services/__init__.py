@@ -1,0 +1,1 @@
+"""Tessera services: one Flask blueprint (or AMQP worker) each."""

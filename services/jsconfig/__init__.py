@@ -1,0 +1,1 @@
+"""jsconfig: the configuration the SPA reads at startup, from etcd."""
