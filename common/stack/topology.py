@@ -5,7 +5,9 @@ This is the one place that names the ports. Two stacks exist:
 * ``dev``  — what ``make up``/``make start`` run, in ``.run/``, nginx on 8080
   (``TESSERA_HTTP_PORT`` changes it);
 * ``test`` — what ``make test`` runs, in ``.run/test/``, every port shifted by 1000,
-  so tests never touch a developer's data and can run while ``make up`` does.
+  so tests never touch a developer's data and can run while ``make up`` does;
+* ``test-1`` … ``test-9`` — more test stacks (ports shifted by 1000 + 100·n), so that
+  several people can run the suite on one machine at once.
 
 The stack is chosen with ``TESSERA_STACK`` (``dev`` by default).
 """
@@ -60,7 +62,7 @@ BASE_PORTS: dict[str, int] = {
     "etcd": 2479,
     "etcd_peer": 2480,
     "smtp": 2525,
-    "supervisor": 9101,
+    "supervisor": 8190,
 }
 
 
@@ -94,19 +96,37 @@ class Stack:
         return self.run_dir / "sms.jsonl"
 
 
+def stack_offset(name: str) -> int:
+    """How far the ports of stack ``name`` are shifted from the dev stack's.
+
+    The base ports are chosen so that no two of them differ by a multiple of 100 up to
+    1900, so no two stacks' ports collide. Raises ValueError for an unknown name.
+    """
+    if name == "dev":
+        return 0
+    if name == "test":
+        return 1000
+    if name.startswith("test-") and name[5:].isdigit() and 1 <= int(name[5:]) <= 9:
+        return 1000 + 100 * int(name[5:])
+    raise ValueError(f"unknown stack {name!r}: expected dev, test or test-1 … test-9")
+
+
+def is_test_stack(name: str) -> bool:
+    """Whether ``name`` is one of the test stacks (whose data the tests may wipe)."""
+    return name == "test" or name.startswith("test-")
+
+
 def get_stack(name: str | None = None) -> Stack:
     """Return the stack named ``name`` (default: ``$TESSERA_STACK`` or ``dev``).
 
-    Raises ValueError for a name other than ``dev`` or ``test``.
+    Raises ValueError for a name other than ``dev``, ``test`` or ``test-1`` … ``test-9``.
     """
     name = name or os.environ.get("TESSERA_STACK", "dev")
-    if name not in ("dev", "test"):
-        raise ValueError(f"unknown stack {name!r}: expected 'dev' or 'test'")
-    offset = 0 if name == "dev" else 1000
+    offset = stack_offset(name)
     ports = {key: port + offset for key, port in BASE_PORTS.items()}
     if name == "dev" and os.environ.get("TESSERA_HTTP_PORT"):
         ports["http"] = int(os.environ["TESSERA_HTTP_PORT"])
-    run_dir = ROOT / ".run" if name == "dev" else ROOT / ".run" / "test"
+    run_dir = ROOT / ".run" if name == "dev" else ROOT / ".run" / name
     return Stack(
         name=name,
         run_dir=run_dir,
