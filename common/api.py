@@ -36,6 +36,8 @@ class Result:
     payload: Mapping[str, Any]
     status: int = 200
     meta: Mapping[str, Any] = field(default_factory=dict)
+    #: a translation key added to the dumped payload as ``payload.message`` (e.g. a 202's)
+    message: str | None = None
 
 
 
@@ -83,7 +85,10 @@ def marshal(schema_cls: type[Schema]) -> Callable:
             if isinstance(value, Response):
                 return value
             result = value if isinstance(value, Result) else Result(payload=value or {})
-            return fsa.success(schema.dump(result.payload), status=result.status, meta=result.meta)
+            payload = schema.dump(result.payload)
+            if result.message:
+                payload["message"] = str(result.message)
+            return fsa.success(payload, status=result.status, meta=result.meta)
 
         setattr(wrapper, RESPONSE_SCHEMA_ATTR, schema_cls)
         return wrapper

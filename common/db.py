@@ -37,6 +37,14 @@ def get_client(uri: str) -> MongoClient:
         return client
 
 
+def close_clients() -> None:
+    """Close every client (end of a test session, or a worker shutting down)."""
+    with _clients_lock:
+        for client in _clients.values():
+            client.close()
+        _clients.clear()
+
+
 def private_db_name(service: str) -> str:
     """``tessera_<service>``: the database a service owns."""
     return f"tessera_{service}"

@@ -45,6 +45,8 @@ def configure(service: str, level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # pika narrates every connection step at INFO; its warnings are what matter here
+    logging.getLogger("pika").setLevel(max(logging.WARNING, logging.getLevelName(level)))
 
 
 def init_app(app: Flask) -> None:

@@ -1,0 +1,156 @@
+"""Users: read from the central database, changed through the attribute manager.
+
+The central document (``tessera_central.users``, written only by the AM)::
+
+    {_id: user_id, given_name, surname, display_name, language,
+     emails: [{email, verified, primary, created, verified_at?}],
+     phones: [{number, verified, primary, created, verified_at?}],
+     credentials: [{credential_id, type: "password", hash, created, last_used}],
+     tou: {version, accepted_at}, created, modified,
+     verified_emails: [...], verified_phones: [...]}      # derived by the AM, unique
+
+A service changes a user in two steps (ARCHITECTURE.md, "Data"): it writes the
+attributes to its private copy ``<service db>.users`` under an optimistic lock on
+``version``, then asks the AM over ``am.sync`` to copy them — only the attributes its
+whitelist allows — into the central database, waiting at most ``am_sync_timeout``.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime, timezone
+from typing import Any, Iterable, Mapping
+
+from flask import current_app
+from pymongo.errors import DuplicateKeyError
+
+from common.amqp import amqp
+from common.api import Result
+from common.db import central_db, private_db
+from common.errors import ApiError
+from common.messages import CommonMsg
+
+logger = logging.getLogger(__name__)
+
+AM_QUEUE = "am.sync"
+
+
+def new_user_id() -> str:
+    """A new, random, opaque user id (128 bits, hex)."""
+    return uuid.uuid4().hex
+
+
+def now() -> datetime:
+    """The current time, UTC, at millisecond precision (what MongoDB stores)."""
+    moment = datetime.now(timezone.utc)
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def normalize_email(address: str) -> str:
+    """The form in which addresses are stored and compared: trimmed, lower case."""
+    return address.strip().lower()
+
+
+def get_user(user_id: str) -> dict[str, Any] | None:
+    """The central document of ``user_id``, or None."""
+    return central_db().users.find_one({"_id": user_id})
+
+
+def find_user_by_email(address: str) -> dict[str, Any] | None:
+    """The user for whom ``address`` is a verified address, or None."""
+    return central_db().users.find_one({"verified_emails": normalize_email(address)})
+
+
+def require_user(user_id: str) -> dict[str, Any]:
+    """The central document of the logged-in ``user_id``.
+
+    Raises ApiError 401 ``authn.required`` when the account no longer exists (deleted
+    while this session lived)."""
+    user = get_user(user_id)
+    if user is None:
+        raise ApiError(CommonMsg.authn_required, 401)
+    return user
+
+
+def primary_email(user: Mapping[str, Any]) -> str | None:
+    """The user's primary address, or None."""
+    return next((e["email"] for e in user.get("emails", []) if e.get("primary")), None)
+
+
+def save_private(user_id: str, attributes: Mapping[str, Any]) -> int:
+    """Write ``attributes`` into this service's private copy of ``user_id`` and return
+    its new ``version``.
+
+    Optimistic locking: the copy is replaced only if its version is still the one just
+    read; a concurrent writer makes this raise ApiError 409 ``request.conflict``.
+    """
+    users = private_db().users
+    current = users.find_one({"_id": user_id}, {"version": 1})
+    version = (current or {}).get("version", 0) + 1
+    document = {**attributes, "version": version, "modified": now()}
+    if current is None:
+        try:
+            users.insert_one({"_id": user_id, **document})
+        except DuplicateKeyError as exc:
+            raise ApiError(CommonMsg.conflict, 409) from exc
+    else:
+        result = users.update_one({"_id": user_id, "version": version - 1}, {"$set": document})
+        if result.matched_count != 1:
+            raise ApiError(CommonMsg.conflict, 409)
+    return version
+
+
+def sync_to_central(user_id: str, attributes: Iterable[str], version: int, *, wait: bool = True) -> bool:
+    """Ask the AM to copy ``attributes`` of ``user_id`` from this service's private copy.
+
+    With ``wait`` the call blocks up to ``am_sync_timeout`` seconds: True when the central
+    database has the change, False on time-out (the change is queued and will appear).
+    Without ``wait`` it only queues the request and returns False.
+    Raises ApiError 409 with the AM's message key when the AM refuses the change.
+    """
+    body = {"op": "sync", "service": current_app.extensions["tessera"].name, "user_id": user_id,
+            "attributes": sorted(attributes), "version": version}
+    if not wait:
+        amqp().publish(AM_QUEUE, body)
+        return False
+    reply = amqp().call(AM_QUEUE, body, timeout=current_app.config["TESSERA"]["am_sync_timeout"])
+    if reply is None:
+        logger.warning("am.sync of %s for %s timed out; it stays queued", sorted(attributes), user_id)
+        return False
+    if not reply.get("ok"):
+        raise ApiError(reply.get("error") or CommonMsg.conflict, 409)
+    return True
+
+
+def update_user(user_id: str, attributes: Mapping[str, Any]) -> bool:
+    """``save_private`` then ``sync_to_central`` (waiting). True when applied centrally,
+    False when the AM has not answered in time (answer with ``pending`` then)."""
+    version = save_private(user_id, attributes)
+    return sync_to_central(user_id, attributes.keys(), version)
+
+
+def request_delete(user_id: str) -> bool:
+    """Ask the AM to remove ``user_id`` from the central database (waits like a sync)."""
+    body = {"op": "delete", "service": current_app.extensions["tessera"].name, "user_id": user_id}
+    reply = amqp().call(AM_QUEUE, body, timeout=current_app.config["TESSERA"]["am_sync_timeout"])
+    if reply is None:
+        return False
+    if not reply.get("ok"):
+        raise ApiError(reply.get("error") or CommonMsg.conflict, 409)
+    return True
+
+
+def forget_private(user_id: str) -> None:
+    """Delete this service's private copy of ``user_id`` (account termination)."""
+    private_db().users.delete_one({"_id": user_id})
+
+
+def pending(payload: Mapping[str, Any]) -> Result:
+    """The 202 answer when the AM did not confirm in time: the change is saved and will
+    appear shortly (``payload.message`` = ``am.sync_pending``)."""
+    return Result(payload=payload, status=202, message=CommonMsg.am_pending)
+
+
+def applied_or_pending(applied: bool, payload: Mapping[str, Any]) -> Result | Mapping[str, Any]:
+    """``payload`` (200) when ``applied``, else the 202 ``pending`` answer."""
+    return payload if applied else pending(payload)

@@ -1,0 +1,199 @@
+"""Helpers for the tests: API clients that handle CSRF, the outbox, data wiping."""
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import re
+import time
+from email.message import EmailMessage
+from typing import Any
+
+import redis
+import requests
+from flask.testing import FlaskClient
+from pymongo import MongoClient
+
+from common.stack.topology import Stack
+
+CODE_RE = re.compile(r"\b(\d{6})\b")
+
+
+class Response:
+    """What a test looks at: ``status``, ``body`` (the FSA), ``headers``; shortcuts
+    ``type``, ``payload``, ``message`` (payload.message) and ``errors``."""
+
+    def __init__(self, status: int, body: Any, headers: Any) -> None:
+        self.status = status
+        self.body = body
+        self.headers = headers
+
+    @property
+    def type(self) -> str:
+        return self.body["type"]
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        return self.body.get("payload", {})
+
+    @property
+    def message(self) -> str | None:
+        return self.payload.get("message")
+
+    @property
+    def errors(self) -> dict[str, Any]:
+        return self.payload.get("errors", {})
+
+    def __repr__(self) -> str:
+        return f"<Response {self.status} {self.body!r}>"
+
+
+class ApiClient:
+    """A Flask test client that sends the session's CSRF token on every unsafe request.
+
+    The token is planted in the server-side session the way jsconfig would create it;
+    ``csrf=False`` on a call sends none.
+    """
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def csrf_token(self) -> str:
+        with self.client.session_transaction() as session:
+            token = session.get("csrf_token")
+            if not token:
+                token = session["csrf_token"] = "test-csrf-token-" + str(time.time_ns())
+        return token
+
+    def get(self, path: str, **kwargs: Any) -> Response:
+        r = self.client.get(path, **kwargs)
+        return Response(r.status_code, r.get_json(silent=True), r.headers)
+
+    def post(self, path: str, json: Any = None, *, csrf: bool = True, **kwargs: Any) -> Response:
+        headers = dict(kwargs.pop("headers", {}))
+        if csrf:
+            headers["X-CSRF-Token"] = self.csrf_token()
+        r = self.client.post(path, json=json if json is not None else {}, headers=headers, **kwargs)
+        return Response(r.status_code, r.get_json(silent=True), r.headers)
+
+    def login_as(self, user_id: str, auth_age: int = 0) -> None:
+        """Make this client's session logged in as ``user_id``, authenticated ``auth_age`` s ago."""
+        now = int(time.time())
+        with self.client.session_transaction() as session:
+            session.update(user_id=user_id, auth_time=now - auth_age, login_time=now)
+
+
+class HttpClient:
+    """A requests session on nginx that behaves like the SPA: it reads the CSRF token from
+    jsconfig (and from any payload that carries a new one) and sends it on unsafe calls."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.session = requests.Session()
+        self.token: str | None = None
+
+    def close(self) -> None:
+        self.session.close()
+
+    def _wrap(self, r: requests.Response) -> Response:
+        try:
+            body = r.json()
+        except ValueError:
+            body = None
+        if isinstance(body, dict) and isinstance(body.get("payload"), dict) and "csrf_token" in body["payload"]:
+            self.token = body["payload"]["csrf_token"]
+        return Response(r.status_code, body, r.headers)
+
+    def get(self, path: str, **kwargs: Any) -> Response:
+        return self._wrap(self.session.get(self.base_url + path, timeout=30, **kwargs))
+
+    def post(self, path: str, json: Any = None, *, csrf: bool = True, **kwargs: Any) -> Response:
+        headers = dict(kwargs.pop("headers", {}))
+        if csrf:
+            if self.token is None:
+                self.get("/api/jsconfig/config")
+            headers["X-CSRF-Token"] = self.token or ""
+        return self._wrap(self.session.post(self.base_url + path, json=json if json is not None else {},
+                                            headers=headers, timeout=30, **kwargs))
+
+    @property
+    def cookie(self) -> str | None:
+        return self.session.cookies.get("tessera_session")
+
+
+class Outbox:
+    """The development outbox: mails in ``<run>/mail/new/``, SMS in ``<run>/sms.jsonl``."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.mail_dir = stack.mail_dir
+        self.sms_file = stack.sms_file
+
+    def mails(self, to: str) -> list[EmailMessage]:
+        """Every mail delivered so far to ``to`` (case-insensitive), oldest first."""
+        found = []
+        new = self.mail_dir / "new"
+        paths = sorted(new.iterdir(), key=lambda p: p.stat().st_mtime) if new.is_dir() else []
+        for path in paths:
+            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            if to.lower() in str(message.get("To", "")).lower():
+                found.append(message)
+        return found
+
+    def wait_for_mail(self, to: str, count: int = 1, timeout: float = 20) -> list[EmailMessage]:
+        """Wait until at least ``count`` mails reached ``to``; return them. AssertionError on time-out."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.mails(to)
+            if len(found) >= count or time.monotonic() > deadline:
+                assert len(found) >= count, f"expected {count} mail(s) to {to}, found {len(found)}"
+                return found
+            time.sleep(0.1)
+
+    def sms(self, to: str) -> list[dict[str, Any]]:
+        """Every SMS sent so far to ``to`` (E.164)."""
+        if not self.sms_file.exists():
+            return []
+        lines = self.sms_file.read_text().splitlines()
+        return [m for m in (json.loads(line) for line in lines if line.strip()) if m["to"] == to]
+
+    def wait_for_sms(self, to: str, count: int = 1, timeout: float = 20) -> list[dict[str, Any]]:
+        """Wait until at least ``count`` SMS reached ``to``; return them."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.sms(to)
+            if len(found) >= count or time.monotonic() > deadline:
+                assert len(found) >= count, f"expected {count} SMS to {to}, found {len(found)}"
+                return found
+            time.sleep(0.1)
+
+
+def text_of(message: EmailMessage) -> str:
+    """The plain-text body of a mail."""
+    part = message.get_body(preferencelist=("plain",))
+    return part.get_content() if part is not None else ""
+
+
+def code_in(text: str) -> str:
+    """The 6-digit verification code in ``text``. AssertionError if there is none."""
+    match = CODE_RE.search(text)
+    assert match, f"no code in {text!r}"
+    return match.group(1)
+
+
+def wipe_data(stack: Stack) -> None:
+    """Empty every collection of every ``tessera_*`` database (indexes stay) and Redis."""
+    client = MongoClient(f"mongodb://127.0.0.1:{stack.ports['mongo']}/?replicaSet=tessera",
+                         serverSelectionTimeoutMS=5000)
+    try:
+        for name in client.list_database_names():
+            if name.startswith("tessera_"):
+                database = client[name]
+                for collection in database.list_collection_names():
+                    database[collection].delete_many({})
+    finally:
+        client.close()
+    r = redis.Redis(port=stack.ports["redis"])
+    try:
+        r.flushdb()
+    finally:
+        r.close()
