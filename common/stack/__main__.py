@@ -1,0 +1,112 @@
+"""``python -m common.stack <command>``: install and run the local stack.
+
+``install`` needs only the standard library (``make`` runs it with the system python3
+before ``.venv`` exists); every other command runs in ``.venv``. The stack is
+``$TESSERA_STACK`` (dev by default, test for ``make test``).
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import time
+
+COMMANDS = {
+    "install": "install what is missing: Debian packages, .venv, the frontend build",
+    "up": "install, start and stay in the foreground until Ctrl-C, then stop",
+    "start": "start (or complete) the stack and return once it is healthy",
+    "stop": "stop every program and supervisord (data is kept)",
+    "status": "each program's state and health",
+    "seed": "load etcd-seed/ into etcd again",
+    "restart-services": "restart the services and workers (picks up new ones)",
+    "render-nginx": "write nginx/tessera.conf (the containers' config) from the template",
+}
+
+
+def _up(manager, stack) -> int:
+    manager.install()
+    stopping = []
+
+    def on_signal(signum, _frame):
+        stopping.append(signum)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        took = manager.start(stack)
+        print(f"Tessera is up at {stack.base_url} (started in {took:.1f} s); Ctrl-C stops it.", flush=True)
+        while not stopping:
+            time.sleep(1)
+            if not manager.supervisor.is_running(stack):
+                print("supervisord has gone away", file=sys.stderr)
+                return 1
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the stop short
+        print("stopping...", flush=True)
+        manager.stop(stack)
+        print("stopped.", flush=True)
+    return 0
+
+
+def _status(manager, stack) -> int:
+    states = manager.health(stack)
+    if not states:
+        print(f"the {stack.name} stack is not running")
+        return 3
+    width = max(len(name) for name in states)
+    for name, state in states.items():
+        mark = "ok" if state["healthy"] else "FAIL"
+        detail = f"  {state['detail']}" if state["detail"] else ""
+        print(f"{name:<{width}}  {state['state']:<8}  {mark}{detail}")
+    healthy = all(s["healthy"] for s in states.values())
+    print(f"{stack.name} stack at {stack.base_url}: {'healthy' if healthy else 'NOT healthy'}")
+    return 0 if healthy else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m common.stack", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=COMMANDS, metavar="command",
+                        help="; ".join(f"{k}: {v}" for k, v in COMMANDS.items()))
+    args = parser.parse_args(argv)
+
+    if args.command == "install":
+        from common.stack import install
+
+        install.install()
+        return 0
+
+    logging.basicConfig(level=logging.INFO, format="[stack] %(message)s")
+    from common.stack import manager, render
+    from common.stack.topology import get_stack
+
+    if args.command == "render-nginx":
+        render.write_if_changed(render.NGINX_CONTAINER_CONF, render.nginx_container_conf())
+        print(f"wrote {render.NGINX_CONTAINER_CONF}")
+        return 0
+    stack = get_stack()
+    try:
+        if args.command == "up":
+            return _up(manager, stack)
+        if args.command == "start":
+            took = manager.start(stack)
+            print(f"Tessera is up at {stack.base_url} (started in {took:.1f} s)")
+        elif args.command == "stop":
+            print(f"stopped the {stack.name} stack" if manager.stop(stack) else f"the {stack.name} stack was not running")
+        elif args.command == "status":
+            return _status(manager, stack)
+        elif args.command == "seed":
+            manager.seed(stack)
+        elif args.command == "restart-services":
+            took = manager.restart_services(stack)
+            print(f"services restarted in {took:.1f} s")
+    except manager.StackError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,194 @@
+"""Install what the local stack needs: Debian packages, the venv, the frontend build.
+
+Standard library only: ``make`` runs this with the system ``python3`` before ``.venv``
+exists. Every step checks before it acts, so a second run with nothing missing takes
+well under a second:
+
+* Debian packages — ``dpkg-query`` says which are missing; ``apt-get update`` runs only
+  when something has to be installed;
+* ``.venv`` — a stamp file holds the hash of ``requirements.lock`` and ``pyproject.toml``;
+* ``frontend/`` — ``npm ci`` when ``package-lock.json`` changed (stamp in
+  ``node_modules/``), ``npm run build`` when a source is newer than ``frontend/dist``.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV = ROOT / ".venv"
+VENV_PYTHON = VENV / "bin" / "python"
+FRONTEND = ROOT / "frontend"
+
+#: Debian 12 packages: the backing services, nginx, and Chromium for the e2e tests.
+APT_PACKAGES = (
+    "redis-server",
+    "rabbitmq-server",
+    "etcd-server",
+    "etcd-client",
+    "nginx-light",
+    "chromium",
+    "fonts-liberation",
+)
+
+#: Debian starts a package's daemon when it is installed; the stack runs private
+#: instances on ports of its own, so the system ones are only in the way.
+_SYSTEM_DAEMONS = ("redis-server", "rabbitmq-server", "etcd", "nginx")
+
+
+def log(message: str, *args: object) -> None:
+    print("[install] " + (message % args if args else message), flush=True)
+
+
+def _run(cmd: list[str], **kwargs) -> None:
+    log("$ %s", " ".join(cmd))
+    subprocess.run(cmd, check=True, **kwargs)
+
+
+def _digest(*paths: Path) -> str:
+    h = hashlib.sha256()
+    for path in paths:
+        if path.exists():
+            h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def missing_apt_packages(packages: tuple[str, ...] = APT_PACKAGES) -> list[str]:
+    """Return the packages of ``packages`` that dpkg does not report as installed."""
+    if not shutil.which("dpkg-query"):
+        return []  # not Debian: the user provides the binaries
+    missing = []
+    for name in packages:
+        result = subprocess.run(
+            ["dpkg-query", "-W", "-f=${db:Status-Status}", name],
+            capture_output=True,
+            text=True,
+        )
+        if result.stdout.strip() != "installed":
+            missing.append(name)
+    return missing
+
+
+def install_apt() -> bool:
+    """Install missing Debian packages; return True when something was installed."""
+    missing = missing_apt_packages()
+    if not missing:
+        return False
+    if os.geteuid() != 0:
+        raise SystemExit(
+            "missing Debian packages: %s; run as root or: sudo apt-get install %s"
+            % (", ".join(missing), " ".join(missing))
+        )
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    _run(["apt-get", "update", "-q"], env=env)
+    # policy-rc.d exit 101 keeps Debian's maintainer scripts from starting the system
+    # daemons where an init system exists; without one they do not start anyway.
+    policy = Path("/usr/sbin/policy-rc.d")
+    created_policy = not policy.exists()
+    if created_policy:
+        policy.write_text("#!/bin/sh\nexit 101\n")
+        policy.chmod(0o755)
+    try:
+        _run(
+            ["apt-get", "install", "-y", "-q", "--no-install-recommends", *missing],
+            env=env,
+        )
+    finally:
+        if created_policy:
+            policy.unlink()
+    _stop_system_daemons()
+    return True
+
+
+def _stop_system_daemons() -> None:
+    """Stop daemons that a package install started anyway (best effort)."""
+    if not shutil.which("service"):
+        return
+    for name in _SYSTEM_DAEMONS:
+        if Path("/etc/init.d", name).exists():
+            subprocess.run(["service", name, "stop"], capture_output=True)
+
+
+def install_venv() -> bool:
+    """Create ``.venv`` and install the pinned requirements and Tessera itself.
+
+    Return True when pip ran. A stamp holding the hash of requirements.lock and
+    pyproject.toml makes the next run a no-op.
+    """
+    lock = ROOT / "requirements.lock"
+    stamp = VENV / ".tessera-installed"
+    digest = _digest(lock, ROOT / "pyproject.toml")
+    if VENV_PYTHON.exists() and stamp.exists() and stamp.read_text() == digest:
+        return False
+    if not VENV_PYTHON.exists():
+        _run([sys.executable, "-m", "venv", str(VENV)])
+    pip = [str(VENV_PYTHON), "-m", "pip", "--disable-pip-version-check"]
+    _run([*pip, "install", "-q", "-r", str(lock)], cwd=ROOT)
+    _run([*pip, "install", "-q", "--no-deps", "-e", "."], cwd=ROOT)
+    stamp.write_text(digest)
+    return True
+
+
+def _newest_mtime(paths: list[Path]) -> float:
+    newest = 0.0
+    for path in paths:
+        if path.is_dir():
+            for sub in path.rglob("*"):
+                if sub.is_file():
+                    newest = max(newest, sub.stat().st_mtime)
+        elif path.exists():
+            newest = max(newest, path.stat().st_mtime)
+    return newest
+
+
+def install_frontend() -> bool:
+    """``npm ci`` and ``npm run build`` in ``frontend/`` when needed.
+
+    Skipped quietly while ``frontend/package.json`` does not exist. Return True when
+    npm ran.
+    """
+    package = FRONTEND / "package.json"
+    if not package.exists():
+        return False
+    if not shutil.which("npm"):
+        raise SystemExit("npm not found: install Node.js 20 (with npm) first")
+    did = False
+    lock = FRONTEND / "package-lock.json"
+    stamp = FRONTEND / "node_modules" / ".tessera-installed"
+    digest = _digest(lock, package)
+    if not (stamp.exists() and stamp.read_text() == digest):
+        _run(["npm", "ci" if lock.exists() else "install", "--no-audit", "--no-fund"], cwd=FRONTEND)
+        stamp.write_text(digest)
+        did = True
+    dist_index = FRONTEND / "dist" / "index.html"
+    sources = [FRONTEND / "src", FRONTEND / "public", lock, package]
+    sources += sorted(FRONTEND.glob("webpack*.js")) + sorted(FRONTEND.glob("webpack*.cjs"))
+    sources += sorted(FRONTEND.glob("webpack*.mjs")) + sorted(FRONTEND.glob("babel.config.*"))
+    built = dist_index.stat().st_mtime if dist_index.exists() else 0.0
+    if did or _newest_mtime(sources) > built:
+        _run(["npm", "run", "build"], cwd=FRONTEND)
+        did = True
+    return did
+
+
+def install() -> float:
+    """Run every install step; return the seconds it took.
+
+    Raises SystemExit with a readable message when a step cannot run (not root for
+    apt, no npm) and subprocess.CalledProcessError when a command fails.
+    """
+    started = time.monotonic()
+    steps = {"apt": install_apt(), "venv": install_venv(), "frontend": install_frontend()}
+    took = time.monotonic() - started
+    done = [name for name, did in steps.items() if did]
+    log("%s in %.1f s", ("installed: " + ", ".join(done)) if done else "nothing to do", took)
+    return took
+
+
+if __name__ == "__main__":
+    install()

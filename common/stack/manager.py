@@ -1,0 +1,319 @@
+"""Start, stop and inspect a local stack: the API behind ``python -m common.stack`` and
+the test suite's ``stack`` fixture.
+
+``stack`` arguments take a name (``"dev"``, ``"test"``), a ``topology.Stack`` or None
+(``$TESSERA_STACK``, else dev). Failures raise ``StackError`` with a message that names
+the failed check and ends with the tail of that program's log.
+
+Start order: supervisord with epmd, mongo, redis, etcd, smtp and nginx → rabbitmq once
+epmd listens → mongo's replica set initiated → every check passes → etcd seeded
+(``python -m common.config seed``) → the ``services`` and ``workers`` groups → each
+service's ``/status/healthy`` answers 200.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import time
+import xmlrpc.client
+
+from common.stack import health as checks
+from common.stack import install as installer
+from common.stack import supervisor
+from common.stack.topology import ROOT, Stack, get_stack
+
+log = logging.getLogger("tessera.stack")
+
+START_TIMEOUT = 90.0
+#: A worker has no HTTP health: RUNNING this long counts as healthy.
+WORKER_SETTLE = 3.0
+#: Alternative names accepted by ``control``.
+ALIASES = {"mongod": "mongo", "redis-server": "redis", "rabbit": "rabbitmq", "amqp": "rabbitmq"}
+
+
+class StackError(RuntimeError):
+    """A stack could not be started, stopped or controlled; the message says why."""
+
+
+def _stack(stack: Stack | str | None) -> Stack:
+    return stack if isinstance(stack, Stack) else get_stack(stack)
+
+
+def log_tail(stack: Stack, program: str, lines: int = 20) -> str:
+    """The last ``lines`` lines of ``<run>/log/<program>.log`` ('' when there is none)."""
+    path = stack.run_dir / "log" / f"{program}.log"
+    if not path.exists():
+        return ""
+    with path.open("rb") as f:
+        f.seek(max(0, path.stat().st_size - 16384))
+        text = f.read().decode(errors="replace")
+    return "\n".join(text.splitlines()[-lines:])
+
+
+def _failure(stack: Stack, failed: dict[str, str], what: str) -> StackError:
+    parts = [f"{what}:"]
+    for name, reason in failed.items():
+        parts.append(f"  {name}: {reason}")
+    for name in failed:
+        tail = log_tail(stack, name.split(":")[-1])
+        if tail:
+            parts.append(f"--- tail of {stack.run_dir / 'log' / (name.split(':')[-1] + '.log')}")
+            parts.append(tail)
+    return StackError("\n".join(parts))
+
+
+def install() -> float:
+    """Install what is missing (Debian packages, .venv, frontend build); return seconds."""
+    return installer.install()
+
+
+def _process_info(stack: Stack) -> dict[str, dict]:
+    """supervisord's view: full name (``redis``, ``services:jsconfig``) → process info."""
+    infos = supervisor.rpc(stack).supervisor.getAllProcessInfo()
+    return {
+        (info["name"] if info["group"] == info["name"] else f"{info['group']}:{info['name']}"): info
+        for info in infos
+    }
+
+
+def _wait(stack: Stack, pending: dict[str, checks.Check], deadline: float, what: str) -> None:
+    """Poll every check of ``pending`` until all pass; fail at ``deadline`` or as soon as
+    supervisord gives a program up (FATAL)."""
+    failed: dict[str, str] = {}
+    while pending:
+        failed = {}
+        for name, check in list(pending.items()):
+            reason = check(stack)
+            if reason is None:
+                del pending[name]
+            else:
+                failed[name] = reason
+        if not pending:
+            return
+        info = _process_info(stack)
+        fatal = {n: "supervisord: FATAL (exited too quickly)" for n in pending if info.get(n, {}).get("statename") == "FATAL"}
+        if fatal:
+            raise _failure(stack, fatal, what)
+        if time.monotonic() > deadline:
+            raise _failure(stack, failed, f"{what}: timed out")
+        time.sleep(0.25)
+
+
+def _worker_check(full_name: str) -> checks.Check:
+    def check(stack: Stack) -> str | None:
+        info = _process_info(stack).get(full_name)
+        if info is None:
+            return "not configured"
+        if info["statename"] != "RUNNING":
+            return f"supervisord: {info['statename']}"
+        if info["now"] - info["start"] < WORKER_SETTLE:
+            return "starting"
+        return None
+
+    return check
+
+
+def _platform_checks(progs: list[supervisor.Program]) -> dict[str, checks.Check]:
+    pending: dict[str, checks.Check] = {}
+    for prog in progs:
+        if prog.group == "services":
+            pending[prog.full_name] = checks.service_check(prog.name)
+        elif prog.group == "workers":
+            pending[prog.full_name] = _worker_check(prog.full_name)
+    return pending
+
+
+def _start_infra(stack: Stack, deadline: float) -> list[supervisor.Program]:
+    """Bring supervisord and the infrastructure programs up; return every program."""
+    if supervisor.is_running(stack):
+        nginx_conf = stack.run_dir / "nginx" / "nginx.conf"
+        before = nginx_conf.read_text() if nginx_conf.exists() else ""
+        progs = supervisor.write_configs(stack)
+        changed = supervisor.apply_config(stack)
+        if changed:
+            log.info("supervisord picked up: %s", ", ".join(changed))
+        server = supervisor.rpc(stack).supervisor
+        info = _process_info(stack)
+        for name in supervisor.INFRA:
+            if name != "rabbitmq" and info.get(name, {}).get("statename") not in ("RUNNING", "STARTING"):
+                server.startProcess(name, False)
+        if nginx_conf.read_text() != before and info.get("nginx", {}).get("statename") == "RUNNING":
+            server.signalProcess("nginx", "HUP")
+    else:
+        leftover = supervisor.kill_orphans(stack)
+        if leftover:
+            log.info("stopped %d processes left by a supervisord that died", len(leftover))
+        progs = supervisor.write_configs(stack)
+        supervisor.launch(stack)
+    _wait(stack, {"epmd": checks.check_epmd}, deadline, "epmd")
+    server = supervisor.rpc(stack).supervisor
+    if _process_info(stack)["rabbitmq"]["statename"] not in ("RUNNING", "STARTING"):
+        server.startProcess("rabbitmq", False)
+    # Mongo is one-node replica set: transactions need one.
+    _wait(stack, {"mongo": lambda s: checks._tcp(s.ports["mongo"])}, deadline, "mongod")
+    if checks.init_replica_set(stack):
+        log.info("initiated replica set tessera on 127.0.0.1:%s", stack.ports["mongo"])
+    infra = {name: checks.INFRA_CHECKS[name] for name in supervisor.INFRA if name not in ("epmd", "nginx")}
+    _wait(stack, infra, deadline, "infrastructure")
+    return progs
+
+
+def start(stack: Stack | str | None = None, timeout: float = START_TIMEOUT) -> float:
+    """Start ``stack`` (or complete a partly running one) and wait until it is healthy.
+
+    Leaves supervisord running in the background. Return the seconds it took.
+    Raises StackError when a check still fails after ``timeout`` seconds or a program
+    is given up by supervisord; the message has the tail of that program's log.
+    """
+    stack = _stack(stack)
+    started = time.monotonic()
+    deadline = started + timeout
+    progs = _start_infra(stack, deadline)
+    log.info("infrastructure up in %.1f s", time.monotonic() - started)
+    seed(stack)
+    _start_platform(stack, progs, deadline)
+    took = time.monotonic() - started
+    log.info("%s stack healthy in %.1f s: %s", stack.name, took, stack.base_url)
+    return took
+
+
+def _start_platform(stack: Stack, progs: list[supervisor.Program], deadline: float) -> None:
+    server = supervisor.rpc(stack).supervisor
+    info = _process_info(stack)
+    for group in supervisor.GROUPS:
+        if any(p.group == group for p in progs):
+            for prog in progs:
+                if prog.group == group and info[prog.full_name]["statename"] not in ("RUNNING", "STARTING"):
+                    server.startProcess(prog.full_name, False)
+    pending = _platform_checks(progs)
+    pending["nginx"] = checks.check_nginx
+    _wait(stack, pending, deadline, "services")
+
+
+def stop(stack: Stack | str | None = None) -> bool:
+    """Stop every program of ``stack`` and its supervisord; data stays in the run dir.
+
+    Also ends processes orphaned by a supervisord that was killed. Return True when
+    something was running. Raises StackError if supervisord does not exit in 2 minutes.
+    """
+    stack = _stack(stack)
+    was_running = supervisor.is_running(stack)
+    if was_running:
+        supervisor.shutdown(stack)
+        if supervisor.is_running(stack):
+            raise StackError(f"supervisord of the {stack.name} stack did not exit")
+    leftover = supervisor.kill_orphans(stack)
+    if leftover:
+        log.info("stopped %d processes left outside supervisord", len(leftover))
+    return was_running or bool(leftover)
+
+
+def health(stack: Stack | str | None = None) -> dict[str, dict]:
+    """Each program's state and health.
+
+    Return ``{program: {"state": "RUNNING", "healthy": True, "detail": None}}`` with
+    program names as supervisord knows them (``redis``, ``services:jsconfig``,
+    ``workers:msg``). ``detail`` says why a program is not healthy. An empty dict when
+    the stack's supervisord is not running.
+    """
+    stack = _stack(stack)
+    if not supervisor.is_running(stack):
+        return {}
+    info = _process_info(stack)
+    result = {}
+    for name, proc in info.items():
+        if ":" in name:
+            group, short = name.split(":", 1)
+            check = checks.service_check(short) if group == "services" else _worker_check(name)
+        else:
+            check = checks.INFRA_CHECKS[name]
+        detail = check(stack) if proc["statename"] == "RUNNING" else f"supervisord: {proc['statename']}"
+        result[name] = {"state": proc["statename"], "healthy": detail is None, "detail": detail}
+    return result
+
+
+def is_healthy(stack: Stack | str | None = None) -> bool:
+    """True when supervisord runs and every program of ``stack`` passes its check."""
+    states = health(stack)
+    return bool(states) and all(s["healthy"] for s in states.values())
+
+
+def control(stack: Stack | str | None, action: str, program: str, wait: bool = True) -> None:
+    """``start``, ``stop`` or ``restart`` one program (``redis``, ``jsconfig``,
+    ``services:jsconfig``) or a whole group (``services``, ``workers``).
+
+    With ``wait`` (default), start/restart return once supervisord reports RUNNING
+    (not once the program's health check passes: poll ``health`` for that).
+    Raises ValueError for an unknown action and StackError for an unknown program or
+    when supervisord refuses (e.g. the program exits at once).
+    """
+    stack = _stack(stack)
+    if action not in ("start", "stop", "restart"):
+        raise ValueError(f"unknown action {action!r}: expected start, stop or restart")
+    program = ALIASES.get(program, program)
+    info = _process_info(stack)
+    if program in supervisor.GROUPS:
+        target, is_group = program, True
+    else:
+        matches = [n for n in info if n == program or n.split(":")[-1] == program]
+        if len(matches) != 1:
+            raise StackError(f"unknown program {program!r}; known: {', '.join(sorted(info))}")
+        target, is_group = matches[0], False
+    server = supervisor.rpc(stack).supervisor
+    try:
+        if action in ("stop", "restart"):
+            running = any(
+                i["statename"] in ("RUNNING", "STARTING", "BACKOFF")
+                for n, i in info.items()
+                if (n.startswith(target + ":") if is_group else n == target)
+            )
+            if running:
+                (server.stopProcessGroup if is_group else server.stopProcess)(target, True)
+        if action in ("start", "restart"):
+            if is_group:
+                server.startProcessGroup(target, wait)
+            elif info[target]["statename"] not in ("RUNNING", "STARTING"):
+                server.startProcess(target, wait)
+    except xmlrpc.client.Fault as exc:
+        raise StackError(f"supervisord: {action} {target}: {exc.faultString}") from exc
+
+
+def seed(stack: Stack | str | None = None) -> bool:
+    """Load ``etcd-seed/`` into the stack's etcd with ``python -m common.config seed``.
+
+    Return False (and do nothing) while ``common.config`` does not exist yet.
+    Raises StackError with the command's output when it fails.
+    """
+    stack = _stack(stack)
+    config = ROOT / "common" / "config"
+    if not ((config / "__main__.py").exists() or config.with_suffix(".py").exists()):
+        log.info("common.config does not exist yet: etcd not seeded")
+        return False
+    env = dict(os.environ, **supervisor.service_env(stack))
+    result = subprocess.run(
+        [sys.executable, "-m", "common.config", "seed"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )
+    if result.returncode != 0:
+        raise StackError(f"seeding etcd failed ({result.returncode}):\n{result.stdout}{result.stderr}")
+    log.info("etcd seeded from etcd-seed/")
+    return True
+
+
+def restart_services(stack: Stack | str | None = None, timeout: float = START_TIMEOUT) -> float:
+    """Restart every service and worker (picking up services added since the start)
+    and wait until they are healthy; return the seconds it took. Raises StackError."""
+    stack = _stack(stack)
+    started = time.monotonic()
+    if not supervisor.is_running(stack):
+        raise StackError(f"the {stack.name} stack is not running")
+    progs = supervisor.write_configs(stack)
+    supervisor.apply_config(stack)
+    server = supervisor.rpc(stack).supervisor
+    for group in supervisor.GROUPS:
+        if any(p.group == group for p in progs):
+            server.stopProcessGroup(group, True)
+    _start_platform(stack, progs, started + timeout)
+    return time.monotonic() - started

@@ -1,0 +1,182 @@
+"""Generate the configuration files of a stack's run directory (and nginx/tessera.conf).
+
+Every file is rebuilt at each start from the topology, so a port or a new service
+never needs a hand edit. Templates use ``{{ name }}`` fields: nginx's and Erlang's own
+``$`` syntax passes through untouched.
+"""
+from __future__ import annotations
+
+import os
+import re
+import stat
+from pathlib import Path
+
+from common.stack.topology import ROOT, SERVICES, Stack
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+NGINX_TEMPLATE = ROOT / "nginx" / "tessera.conf.template"
+NGINX_CONTAINER_CONF = ROOT / "nginx" / "tessera.conf"
+PLACEHOLDER_ROOT = ROOT / "nginx" / "placeholder"
+FRONTEND_DIST = ROOT / "frontend" / "dist"
+
+_FIELD = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+
+
+def fill(template: str, **fields: object) -> str:
+    """Replace every ``{{ name }}`` in ``template``; KeyError names a field not given."""
+    return _FIELD.sub(lambda m: str(fields[m.group(1)]), template)
+
+
+def write_if_changed(path: Path, text: str, mode: int = 0o644) -> bool:
+    """Write ``text`` to ``path`` unless it already holds it; return True when written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and path.read_text() == text:
+        return False
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    tmp.chmod(mode)
+    tmp.replace(path)
+    return True
+
+
+# --- nginx -------------------------------------------------------------------------
+
+
+def spa_root() -> Path:
+    """The built SPA when ``frontend/dist/index.html`` exists, else the placeholder page."""
+    return FRONTEND_DIST if (FRONTEND_DIST / "index.html").exists() else PLACEHOLDER_ROOT
+
+
+def _others_can_read(path: Path) -> bool:
+    """True when an unprivileged user can reach ``path`` (x on every parent, r on it)."""
+    for part in [path, *path.parents]:
+        if not part.exists():
+            return False
+        need = stat.S_IXOTH | (stat.S_IROTH if part == path else 0)
+        if part.stat().st_mode & need != need:
+            return False
+    return True
+
+
+def _service_blocks(upstream: dict[str, str]) -> dict[str, str]:
+    service_map, backend_map, locations = [], [], []
+    for service in SERVICES:
+        prefix = f"/api/{service.url_name}/"
+        upper = re.sub(r"[^A-Za-z0-9]", "_", service.url_name).upper()
+        service_map.append(f'        "~^{prefix}" {upper};')
+        backend_map.append(f'        "~^{prefix}" {service.url_name};')
+        locations.append(
+            f"        location {prefix} {{\n"
+            f"            proxy_pass http://{upstream[service.name]};\n"
+            f"            proxy_set_header Host $http_host;\n"
+            f"            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n"
+            f"            proxy_set_header X-Forwarded-Proto $scheme;\n"
+            f"            proxy_set_header X-Forwarded-Host $http_host;\n"
+            f"            proxy_set_header X-Request-Id $request_id;\n"
+            f"            proxy_connect_timeout 2s;\n"
+            f"            proxy_read_timeout 35s;\n"
+            # error_page here replaces the server's list: repeat 413.
+            f"            error_page 413 = @too_large;\n"
+            f"            error_page 502 503 504 = @unavailable;\n"
+            f"        }}"
+        )
+    return {
+        "service_map": "\n".join(service_map),
+        "backend_map": "\n".join(backend_map),
+        "service_locations": "\n\n".join(locations),
+    }
+
+
+def nginx_conf(stack: Stack) -> str:
+    """nginx.conf of the private instance of ``stack`` (paths under its run dir)."""
+    run = stack.run_dir
+    root = spa_root()
+    # Running as root, nginx's workers become "nobody"; a checkout under /root is
+    # unreadable to them, so then (local stack on 127.0.0.1 only) they stay root.
+    user = ""
+    if os.geteuid() == 0 and not _others_can_read(root):
+        user = "user root;  # the checkout is not readable by nobody"
+    upstream = {s.name: f"127.0.0.1:{stack.service_ports[s.name]}" for s in SERVICES}
+    return fill(
+        NGINX_TEMPLATE.read_text(),
+        user=user,
+        daemon="off",
+        pid_file=run / "nginx" / "nginx.pid",
+        error_log=run / "log" / "nginx-error.log",
+        access_log=run / "log" / "nginx-access.log",
+        mime_types="/etc/nginx/mime.types",
+        temp_dir=f"{run / 'nginx'}/",
+        listen=f"127.0.0.1:{stack.ports['http']}",
+        root=root,
+        **_service_blocks(upstream),
+    )
+
+
+def nginx_container_conf() -> str:
+    """nginx.conf for the ``web`` container of docker-compose.yml (nginx/tessera.conf)."""
+    upstream = {s.name: f"{s.url_name}:{s.port}" for s in SERVICES}
+    return fill(
+        NGINX_TEMPLATE.read_text(),
+        user="",
+        daemon="off",
+        pid_file="/var/run/nginx.pid",
+        error_log="stderr",
+        access_log="/dev/stdout",
+        mime_types="/etc/nginx/mime.types",
+        temp_dir="/var/cache/nginx/",
+        listen="8080",
+        root="/usr/share/nginx/html",
+        **_service_blocks(upstream),
+    )
+
+
+# --- redis and rabbitmq ------------------------------------------------------------
+
+
+def redis_conf(stack: Stack) -> str:
+    return fill(
+        (TEMPLATES / "redis.conf").read_text(),
+        port=stack.ports["redis"],
+        dir=stack.run_dir / "redis",
+    )
+
+
+def rabbitmq_conf(stack: Stack) -> str:
+    return fill((TEMPLATES / "rabbitmq.conf").read_text(), amqp_port=stack.ports["amqp"])
+
+
+def rabbitmq_env(stack: Stack) -> dict[str, str]:
+    """Environment of the private RabbitMQ node and of its CLI tools (rabbitmqctl...)."""
+    run = stack.run_dir
+    base = run / "rabbitmq"
+    return {
+        "RABBITMQ_NODENAME": f"tessera-{stack.name}@localhost",
+        "RABBITMQ_NODE_IP_ADDRESS": "127.0.0.1",
+        "RABBITMQ_NODE_PORT": str(stack.ports["amqp"]),
+        "RABBITMQ_DIST_PORT": str(stack.ports["amqp_dist"]),
+        "RABBITMQ_MNESIA_BASE": str(base / "mnesia"),
+        "RABBITMQ_LOG_BASE": str(run / "log" / "rabbitmq"),
+        "RABBITMQ_LOGS": "-",  # to stdout: supervisord's rabbitmq.log
+        "RABBITMQ_CONFIG_FILE": str(base / "rabbitmq.conf"),
+        "RABBITMQ_ENABLED_PLUGINS_FILE": str(base / "enabled_plugins"),
+        "RABBITMQ_CONF_ENV_FILE": str(base / "rabbitmq-env.conf"),
+        "RABBITMQ_PID_FILE": str(base / "rabbitmq.pid"),
+        "HOME": str(base / "home"),
+        "ERL_EPMD_PORT": str(stack.ports["epmd"]),
+        "ERL_EPMD_ADDRESS": "127.0.0.1",
+    }
+
+
+def write_rabbitmq_files(stack: Stack) -> None:
+    """rabbitmq.conf, an empty plugin list, an empty env file and the Erlang cookie."""
+    base = stack.run_dir / "rabbitmq"
+    write_if_changed(base / "rabbitmq.conf", rabbitmq_conf(stack))
+    write_if_changed(base / "enabled_plugins", "[].\n")
+    # Debian's /etc/rabbitmq/rabbitmq-env.conf would otherwise be read.
+    write_if_changed(base / "rabbitmq-env.conf", "# Tessera: everything is set in the environment.\n")
+    home = base / "home"
+    home.mkdir(parents=True, exist_ok=True)
+    cookie = home / ".erlang.cookie"
+    if not cookie.exists():
+        cookie.write_text(os.urandom(20).hex().upper())
+    cookie.chmod(0o600)
