@@ -77,6 +77,24 @@ def primary_email(user: Mapping[str, Any]) -> str | None:
     return next((e["email"] for e in user.get("emails", []) if e.get("primary")), None)
 
 
+def password_inputs(user: Mapping[str, Any]) -> list[str]:
+    """The user's own words that make a password guessable: names and addresses
+    (``user_inputs`` of ``common.passwords.policy_problems``; NIST SP 800-63B §5.1.1.2
+    "context-specific words, such as the name of the service, the username")."""
+    words = [user.get("given_name"), user.get("surname"), user.get("display_name")]
+    words.extend(e.get("email") for e in user.get("emails", []))
+    return [str(w) for w in words if w]
+
+
+def with_new_password(credentials: Iterable[Mapping[str, Any]], password_hash: str) -> list[dict[str, Any]]:
+    """``credentials`` with every ``password`` credential replaced by one new credential
+    ``{credential_id (new, random), type: "password", hash: password_hash, created: now,
+    last_used: None}``; credentials of other types are kept, in order."""
+    kept = [dict(c) for c in credentials if c.get("type") != "password"]
+    return kept + [{"credential_id": new_user_id(), "type": "password", "hash": password_hash,
+                    "created": now(), "last_used": None}]
+
+
 def save_private(user_id: str, attributes: Mapping[str, Any]) -> int:
     """Write ``attributes`` into this service's private copy of ``user_id`` and return
     its new ``version``.
