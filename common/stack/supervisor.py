@@ -269,10 +269,21 @@ def write_configs(stack: Stack) -> list[Program]:
 # --- the running supervisord ---------------------------------------------------------
 
 
+class _OneShotTransport(xmlrpc.client.Transport):
+    """Close the HTTP connection after every call: a kept-alive socket left to the
+    garbage collector is a ResourceWarning, and warnings are errors in the tests."""
+
+    def request(self, *args, **kwargs):
+        try:
+            return super().request(*args, **kwargs)
+        finally:
+            self.close()
+
+
 def rpc(stack: Stack) -> xmlrpc.client.ServerProxy:
     """An XML-RPC proxy to ``stack``'s supervisord (``.supervisor.*`` methods)."""
     url = f"http://tessera:{secret(stack)}@127.0.0.1:{stack.ports['supervisor']}/RPC2"
-    return xmlrpc.client.ServerProxy(url)
+    return xmlrpc.client.ServerProxy(url, transport=_OneShotTransport())
 
 
 def is_running(stack: Stack) -> bool:
@@ -312,13 +323,25 @@ def apply_config(stack: Stack) -> list[str]:
     return added + changed + removed
 
 
+def _signatures(stack: Stack) -> dict[str, str]:
+    """Programs that rewrite their process title, which overwrites the environment that
+    ``orphans`` looks for: process name (``comm``) → what its command line still holds."""
+    return {
+        "redis-server": f"127.0.0.1:{stack.ports['redis']}",
+        "nginx": f"-c {stack.run_dir / 'nginx' / 'nginx.conf'}",
+        "mongod": f"--dbpath\0{stack.run_dir / 'mongo'}\0",
+    }
+
+
 def orphans(stack: Stack) -> list[int]:
     """Pids of processes started for ``stack`` that no supervisord looks after.
 
-    Found by ``TESSERA_RUN_DIR`` in their environment; only meaningful when
-    ``stack``'s supervisord is not running.
+    Found by ``TESSERA_RUN_DIR`` in their environment, or for the programs of
+    ``_signatures`` by name and command line. Only meaningful when ``stack``'s
+    supervisord is not running.
     """
     marker = f"TESSERA_RUN_DIR={stack.run_dir}".encode()
+    signatures = {comm: text.encode() for comm, text in _signatures(stack).items()}
     protected = {os.getpid(), os.getppid()}
     pids = []
     for entry in Path("/proc").iterdir():
@@ -326,9 +349,11 @@ def orphans(stack: Stack) -> list[int]:
             continue
         try:
             environ = (entry / "environ").read_bytes()
+            comm = (entry / "comm").read_text().strip()
+            cmdline = (entry / "cmdline").read_bytes() + b"\0"
         except OSError:
             continue
-        if marker in environ.split(b"\0"):
+        if marker in environ.split(b"\0") or (comm in signatures and signatures[comm] in cmdline):
             pids.append(int(entry.name))
     return pids
 
