@@ -1,0 +1,11 @@
+module.exports = {
+  testEnvironment: 'jsdom',
+  roots: ['<rootDir>/src'],
+  setupFiles: ['<rootDir>/jest.polyfills.js'],
+  setupFilesAfterEnv: ['<rootDir>/jest.setup.js'],
+  moduleNameMapper: { '\\.css$': '<rootDir>/src/test/styleStub.js' },
+  // react-intl and formatjs ship ES modules only; let babel-jest turn them into CommonJS.
+  transformIgnorePatterns: ['/node_modules/(?!(react-intl|@formatjs|intl-messageformat)/)'],
+  clearMocks: true,
+  restoreMocks: true,
+};

@@ -1,0 +1,6 @@
+// react-router 7 uses TextEncoder, which jsdom does not provide.
+const { TextEncoder, TextDecoder } = require('node:util');
+
+if (typeof globalThis.TextEncoder === 'undefined') {
+  Object.assign(globalThis, { TextEncoder, TextDecoder });
+}

@@ -1,0 +1,17 @@
+import { FormattedMessage } from 'react-intl';
+
+/** Disabled while its request runs, and says so. */
+export default function SubmitButton({ busy, children, disabled, className = 'button primary', ...props }) {
+  return (
+    <button type="submit" className={className} disabled={busy || disabled} {...props}>
+      {busy ? (
+        <>
+          <span className="spinner" aria-hidden="true" />
+          <FormattedMessage id="common.busy" />
+        </>
+      ) : (
+        children
+      )}
+    </button>
+  );
+}

@@ -1,0 +1,3 @@
+import createContactsSaga from '../contacts/createContactsSaga';
+
+export default createContactsSaga({ service: 'emails' });

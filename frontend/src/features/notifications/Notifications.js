@@ -1,0 +1,43 @@
+import { useIntl } from 'react-intl';
+import { useDispatch, useSelector } from 'react-redux';
+import { useApiMessage } from '../../components/Message';
+import { dismissed, selectNotifications } from './notificationsSlice';
+
+/** Errors are alerts; successes are polite status messages. Both live regions always exist. */
+export default function Notifications() {
+  const intl = useIntl();
+  const dispatch = useDispatch();
+  const items = useSelector(selectNotifications);
+  const translate = useApiMessage();
+  const render = (level) =>
+    items
+      .filter((item) => item.level === level)
+      .map((item) => (
+        <div key={item.id} className={`notice ${level}`}>
+          <p>
+            {translate(
+              item.message,
+              level === 'error' ? 'notifications.generic_error' : 'notifications.generic_success',
+            )}
+          </p>
+          <button
+            type="button"
+            className="dismiss"
+            aria-label={intl.formatMessage({ id: 'notifications.dismiss' })}
+            onClick={() => dispatch(dismissed(item.id))}
+          >
+            <span aria-hidden="true">×</span>
+          </button>
+        </div>
+      ));
+  return (
+    <div className="notifications">
+      <div role="alert" aria-atomic="false">
+        {render('error')}
+      </div>
+      <div role="status" aria-atomic="false">
+        {render('success')}
+      </div>
+    </div>
+  );
+}
