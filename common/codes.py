@@ -66,6 +66,14 @@ def new_code(length: int) -> str:
     return f"{secrets.randbelow(10 ** length):0{length}d}"
 
 
+def _resend_wait(record: dict[str, Any], rules: dict[str, int], now: datetime) -> int:
+    """Whole seconds until a new code may be sent for ``record``'s subject (0 = now)."""
+    wait = rules["resend_interval"] - (now - record["sent_at"]).total_seconds()
+    if record["sends"] >= rules["max_sends"] and record["window_ends"] > now:
+        wait = max(wait, (record["window_ends"] - now).total_seconds())
+    return int(wait) + 1 if wait > 0 else 0
+
+
 def issue_code(purpose: str, owner: str, subject: str) -> str:
     """Make a new code for (purpose, owner, subject) and return it, to be sent.
 
@@ -77,13 +85,11 @@ def issue_code(purpose: str, owner: str, subject: str) -> str:
     existing = _codes().find_one({"purpose": purpose, "owner": owner, "subject": subject})
     sends = 1
     if existing is not None and existing["expires_at"] > now:
-        wait = rules["resend_interval"] - (now - existing["sent_at"]).total_seconds()
+        wait = _resend_wait(existing, rules, now)
         if wait > 0:
-            raise ApiError(f"{_prefix()}.code_throttled", 429, headers={"Retry-After": str(int(wait) + 1)})
-        if existing["sends"] >= rules["max_sends"]:
-            window_left = (existing["window_ends"] - now).total_seconds()
-            raise ApiError(f"{_prefix()}.code_throttled", 429, headers={"Retry-After": str(int(window_left) + 1)})
-        sends = existing["sends"] + 1
+            raise ApiError(f"{_prefix()}.code_throttled", 429, headers={"Retry-After": str(wait)})
+        # a new window starts once the old one is over
+        sends = existing["sends"] + 1 if existing["window_ends"] > now else 1
     code = new_code(rules["length"])
     window_ends = (existing["window_ends"] if existing is not None and sends > 1
                    else now + timedelta(seconds=rules["ttl"]))
@@ -108,7 +114,8 @@ def verify_code(purpose: str, owner: str, subject: str, code: str) -> None:
 
     Raises ApiError 400 ``<service>.code_invalid`` (wrong code; ``attempts_left`` in the
     payload), 400 ``<service>.code_expired`` (none pending, or too old), 429
-    ``<service>.code_locked`` (``max_attempts`` wrong tries: ask for a new code).
+    ``<service>.code_locked`` (``max_attempts`` wrong tries: ask for a new code; its
+    ``Retry-After`` says when one may be sent).
     """
     rules = _rules()
     query: dict[str, Any] = {"purpose": purpose, "owner": owner, "subject": subject}
@@ -117,16 +124,27 @@ def verify_code(purpose: str, owner: str, subject: str, code: str) -> None:
     if record is None or record["expires_at"] <= _now():
         raise ApiError(f"{_prefix()}.code_expired", 400)
     if record["attempts"] > rules["max_attempts"]:
-        raise ApiError(f"{_prefix()}.code_locked", 429)
+        raise _locked(record, rules)
     if not hmac.compare_digest(record["code_hash"], _digest(purpose, subject, code)):
         left = rules["max_attempts"] - record["attempts"]
         if left <= 0:
-            raise ApiError(f"{_prefix()}.code_locked", 429)
+            raise _locked(record, rules)
         raise ApiError(f"{_prefix()}.code_invalid", 400, extra={"attempts_left": left},
                        errors={"code": [f"{_prefix()}.code_invalid"]})
     # single use: only the request that deletes it wins
     if _codes().delete_one({"_id": record["_id"], "code_hash": record["code_hash"]}).deleted_count != 1:
         raise ApiError(f"{_prefix()}.code_expired", 400)
+
+
+def _locked(record: dict[str, Any], rules: dict[str, int]) -> ApiError:
+    # API.md: every 429 carries Retry-After; here it is when a new code may be asked for.
+    wait = max(1, _resend_wait(record, rules, _now()))
+    return ApiError(f"{_prefix()}.code_locked", 429, headers={"Retry-After": str(wait)})
+
+
+def discard_code(purpose: str, owner: str, subject: str) -> None:
+    """Forget the pending code of (purpose, owner, subject), if any (address removed)."""
+    _codes().delete_one({"purpose": purpose, "owner": owner, "subject": subject})
 
 
 def discard_codes(owner: str) -> None:

@@ -7,7 +7,7 @@ One ``limiter`` object for every service; views decorate themselves with
 """
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, request, session
 from flask_limiter import Limiter
 
 
@@ -18,6 +18,13 @@ def client_address() -> str:
     trust a header the client can forge when a service is reached directly.
     """
     return request.headers.get("X-Real-IP") or request.remote_addr or "unknown"
+
+
+def account_or_client() -> str:
+    """Key for limits per account: ``user:<user_id>`` when the session is logged in,
+    else the client address (``limiter.limit(..., key_func=account_or_client)``)."""
+    user_id = session.get("user_id")
+    return f"user:{user_id}" if user_id else client_address()
 
 
 limiter = Limiter(key_func=client_address, headers_enabled=True, strategy="moving-window",
