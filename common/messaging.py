@@ -11,9 +11,15 @@ queued job survives a worker that is down; the request does not wait for the mai
 """
 from __future__ import annotations
 
+import logging
 from typing import Any, Mapping
 
+from flask import current_app
+
 from common.amqp import amqp
+from common.users import primary_email
+
+logger = logging.getLogger(__name__)
 
 MAIL_QUEUE = "msg.mail"
 SMS_QUEUE = "msg.sms"
@@ -31,3 +37,17 @@ def queue_sms(template: str, to: str, language: str, context: Mapping[str, Any],
     """Queue SMS ``template`` to ``to`` (E.164) in ``language``; return the idempotency key."""
     return amqp().publish(SMS_QUEUE, {"template": template, "to": to, "language": language,
                                       "context": dict(context)}, message_id=key)
+
+
+def mail_user(user: Mapping[str, Any], template: str, context: Mapping[str, Any] | None = None) -> str | None:
+    """Queue mail ``template`` to ``user``'s primary address in the user's ``language``
+    (else ``default_language``), with ``given_name`` added to ``context``.
+
+    Returns the idempotency key, or None (logged) when the user has no primary address.
+    """
+    address = primary_email(user)
+    if address is None:
+        logger.warning("user %s has no primary address; %s not sent", user.get("_id"), template)
+        return None
+    language = user.get("language") or current_app.config["TESSERA"]["default_language"]
+    return queue_mail(template, address, language, {"given_name": user.get("given_name", ""), **(context or {})})

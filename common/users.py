@@ -29,6 +29,7 @@ from common.api import Result
 from common.db import central_db, private_db
 from common.errors import ApiError
 from common.messages import CommonMsg
+from common.passwords import hash_password, policy_problems
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +94,22 @@ def with_new_password(credentials: Iterable[Mapping[str, Any]], password_hash: s
     kept = [dict(c) for c in credentials if c.get("type") != "password"]
     return kept + [{"credential_id": new_user_id(), "type": "password", "hash": password_hash,
                     "created": now(), "last_used": None}]
+
+
+def new_password_credentials(user: Mapping[str, Any], password: str, weak_password_key: str) -> list[dict[str, Any]]:
+    """``user``'s credentials with the password replaced by an argon2id hash of ``password``
+    (``with_new_password``; OWASP Password Storage Cheat Sheet), to be saved with
+    ``update_user(user_id, {"credentials": ...})``.
+
+    Raises ApiError 400 ``weak_password_key`` (e.g. ``security.weak_password``) with
+    ``errors.password`` = the policy's reasons (``password.too_short`` …) when the password
+    breaks the policy, judged with the user's own names and addresses (NIST SP 800-63B §5.1.1.2).
+    """
+    config = current_app.config["TESSERA"]
+    problems = policy_problems(password, config["password_policy"], password_inputs(user))
+    if problems:
+        raise ApiError(weak_password_key, 400, errors={"password": problems})
+    return with_new_password(user.get("credentials", []), hash_password(password, config["argon2"]))
 
 
 def save_private(user_id: str, attributes: Mapping[str, Any]) -> int:
