@@ -1,0 +1,126 @@
+"""Configuration from the real etcd: validation at start, the seeder, and a re-seeded
+value served after a restart (issue 2, "Done when" 2)."""
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import etcd
+import pytest
+import requests
+
+from common.config import ConfigError, CommonConfigSchema, etcd_client, load_config
+from common.config.seed import SEED_DIR, expand, seed
+from common.stack import manager
+from services.jsconfig.schemas import ConfigSchema as JsConfigSchema
+
+
+@pytest.fixture
+def client(stack) -> etcd.Client:
+    return etcd_client()
+
+
+@pytest.fixture
+def scratch(client: etcd.Client):
+    """A throw-away service namespace in etcd: ``/tessera/scratch``."""
+    yield "scratch"
+    try:
+        client.delete("/tessera/scratch", recursive=True)
+    except etcd.EtcdKeyNotFound:
+        pass
+
+
+def test_service_config_overlays_common(client: etcd.Client, scratch: str) -> None:
+    client.write("/tessera/scratch/log_level", json.dumps("DEBUG"))
+    config = load_config(scratch, CommonConfigSchema, client=client)
+    assert config["log_level"] == "DEBUG"
+    assert config["session_cookie_name"] == "tessera_session"
+
+
+def test_missing_key_names_the_key(client: etcd.Client, scratch: str) -> None:
+    with pytest.raises(ConfigError, match=r"services.*Missing data"):
+        load_config(scratch, JsConfigSchema, client=client)
+
+
+def test_invalid_value_names_the_key(client: etcd.Client, scratch: str) -> None:
+    client.write("/tessera/scratch/reauthn_max_age", json.dumps("soon"))
+    with pytest.raises(ConfigError, match=r"/tessera/scratch/reauthn_max_age: Not a valid integer"):
+        load_config(scratch, CommonConfigSchema, client=client)
+
+
+def test_unknown_key_is_refused(client: etcd.Client, scratch: str) -> None:
+    client.write("/tessera/scratch/sesion_idle_lifetime", json.dumps(60))
+    with pytest.raises(ConfigError, match=r"/tessera/scratch/sesion_idle_lifetime: Unknown field"):
+        load_config(scratch, CommonConfigSchema, client=client)
+
+
+def test_value_that_is_not_json(client: etcd.Client, scratch: str) -> None:
+    client.write("/tessera/scratch/log_level", "DEBUG")
+    with pytest.raises(ConfigError, match=r"/tessera/scratch/log_level: value is not JSON"):
+        load_config(scratch, CommonConfigSchema, client=client)
+
+
+def test_secret_comes_from_environment_only_for_secret_keys(client: etcd.Client, scratch: str,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TESSERA_SECRET_SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("TESSERA_SECRET_LOG_LEVEL", "DEBUG")
+    config = load_config(scratch, CommonConfigSchema, client=client)
+    assert config["secret_key"] == "s" * 40
+    assert config["log_level"] == "INFO"
+
+
+def test_placeholders_expand_from_environment_then_stack(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert expand({"a": ["${X_PORT}", "${NOPE:-dflt}"]}, {"X_PORT": "1"}) == {"a": ["1", "dflt"]}
+    monkeypatch.setenv("X_PORT", "2")
+    assert expand("h:${X_PORT}", {"X_PORT": "1"}) == "h:2"
+    with pytest.raises(ConfigError, match=r"\$\{MISSING\}"):
+        expand("${MISSING}", {})
+
+
+def test_seed_is_idempotent(client: etcd.Client, stack) -> None:
+    seed(client, SEED_DIR, stack)
+    counts = seed(client, SEED_DIR, stack)
+    assert counts["written"] == 0 and counts["deleted"] == 0 and counts["unchanged"] > 10
+
+
+def test_seed_refuses_an_invalid_file_and_writes_nothing(client: etcd.Client, stack, tmp_path: Path) -> None:
+    shutil.copytree(SEED_DIR, tmp_path / "seed")
+    common = json.loads((tmp_path / "seed" / "common.json").read_text())
+    common["reauthn_max_age"] = -1
+    common["version"] = "should-not-be-written"
+    (tmp_path / "seed" / "common.json").write_text(json.dumps(common))
+    with pytest.raises(ConfigError, match="reauthn_max_age"):
+        seed(client, tmp_path / "seed", stack)
+    assert json.loads(client.read("/tessera/common/version").value) != "should-not-be-written"
+
+
+def test_reseeded_value_is_served_after_restart(client: etcd.Client, stack, tmp_path: Path) -> None:
+    shutil.copytree(SEED_DIR, tmp_path / "seed")
+    path = tmp_path / "seed" / "jsconfig.json"
+    data = json.loads(path.read_text())
+    data["services"]["extra"] = "/api/extra/"
+    path.write_text(json.dumps(data))
+    try:
+        seed(client, tmp_path / "seed", stack)
+        manager.control(stack, "restart", "services:jsconfig")
+        served = _wait_for_config(stack)
+        assert served["services"]["extra"] == "/api/extra/"
+    finally:
+        seed(client, SEED_DIR, stack)
+        manager.control(stack, "restart", "services:jsconfig")
+    assert "extra" not in _wait_for_config(stack)["services"]
+
+
+def _wait_for_config(stack) -> dict:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            r = requests.get(f"{stack.base_url}/api/jsconfig/config", timeout=5)
+            if r.status_code == 200:
+                return r.json()["payload"]
+        except requests.RequestException:
+            pass
+        assert time.monotonic() < deadline, "jsconfig did not come back"
+        time.sleep(0.2)
