@@ -22,7 +22,7 @@ import secrets
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.collection import Collection
 from pymongo.database import Database
@@ -38,6 +38,11 @@ def init_indexes(database: Database) -> None:
     codes = database[COLLECTION]
     codes.create_index([("purpose", ASCENDING), ("owner", ASCENDING), ("subject", ASCENDING)], unique=True)
     codes.create_index("expires_at", expireAfterSeconds=0)
+
+
+def index_hook(app: Flask) -> None:
+    """An ``init_hooks`` entry for ``create_app``: ``init_indexes`` on the app's own database."""
+    init_indexes(app.extensions["tessera.mongo"].private)
 
 
 def _rules() -> dict[str, int]:

@@ -25,6 +25,11 @@ MAIL_QUEUE = "msg.mail"
 SMS_QUEUE = "msg.sms"
 
 
+def user_language(user: Mapping[str, Any]) -> str:
+    """The language to write to ``user`` in: theirs, else ``default_language``."""
+    return user.get("language") or current_app.config["TESSERA"]["default_language"]
+
+
 def queue_mail(template: str, to: str, language: str, context: Mapping[str, Any],
                *, key: str | None = None) -> str:
     """Queue mail ``template`` to ``to`` in ``language``; return the idempotency key."""
@@ -49,5 +54,4 @@ def mail_user(user: Mapping[str, Any], template: str, context: Mapping[str, Any]
     if address is None:
         logger.warning("user %s has no primary address; %s not sent", user.get("_id"), template)
         return None
-    language = user.get("language") or current_app.config["TESSERA"]["default_language"]
-    return queue_mail(template, address, language, {"given_name": user.get("given_name", ""), **(context or {})})
+    return queue_mail(template, address, user_language(user), {"given_name": user.get("given_name", ""), **(context or {})})
