@@ -35,4 +35,9 @@ def init_app(app: Flask) -> None:
     """Bind the limiter to ``app``, with storage in the Redis at ``TESSERA['redis_url']``."""
     app.config["RATELIMIT_STORAGE_URI"] = app.config["TESSERA"]["redis_url"]
     app.config["RATELIMIT_STORAGE_OPTIONS"] = {"socket_connect_timeout": 1, "socket_timeout": 1}
+    # Flask-Limiter would set Retry-After on EVERY response of a limited route (even a
+    # 200) and overwrite a view's own, shorter one (e.g. a code's resend wait) with the
+    # limit's window. Its value goes to another header; Retry-After is only ever set by
+    # a 429 (common.errors) or a view (RFC 9110 §10.2.3).
+    app.config.setdefault("RATELIMIT_HEADER_RETRY_AFTER", "X-RateLimit-Retry-After")
     limiter.init_app(app)
