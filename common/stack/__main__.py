@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import time
@@ -20,6 +21,7 @@ COMMANDS = {
     "status": "each program's state and health",
     "seed": "load etcd-seed/ into etcd again",
     "restart-services": "restart the services and workers (picks up new ones)",
+    "bench": "run every bench/*.py against the test stack (started and stopped if needed)",
     "render-nginx": "write nginx/tessera.conf (the containers' config) from the template",
 }
 
@@ -50,6 +52,39 @@ def _up(manager, stack) -> int:
     return 0
 
 
+def _bench(manager) -> int:
+    """Run each ``bench/*.py`` with the venv python, env TESSERA_STACK/TESSERA_BASE_URL."""
+    import os
+    import subprocess
+    from pathlib import Path
+
+    from common.stack.topology import ROOT, get_stack, is_test_stack
+
+    name = os.environ.get("TESSERA_STACK", "")
+    stack = get_stack(name if is_test_stack(name) else "test")
+    scripts = sorted(Path(ROOT, "bench").glob("*.py"))
+    if not scripts:
+        print("no bench/*.py yet")
+        return 0
+    was_running = manager.is_healthy(stack)
+    if not was_running:
+        manager.start(stack)
+    env = dict(os.environ, TESSERA_STACK=stack.name, TESSERA_BASE_URL=stack.base_url,
+               TESSERA_ETCD=stack.etcd_address)
+    failed = []
+    try:
+        for script in scripts:
+            print(f"== {script.relative_to(ROOT)}", flush=True)
+            if subprocess.run([sys.executable, str(script)], cwd=ROOT, env=env).returncode != 0:
+                failed.append(script.name)
+    finally:
+        if not was_running:
+            manager.stop(stack)
+    if failed:
+        print("failed: " + ", ".join(failed), file=sys.stderr)
+    return 1 if failed else 0
+
+
 def _status(manager, stack) -> int:
     states = manager.health(stack)
     if not states:
@@ -75,10 +110,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "install":
         from common.stack import install
 
-        install.install()
-        return 0
+        return install.main()
 
-    logging.basicConfig(level=logging.INFO, format="[stack] %(message)s")
+    debug = os.environ.get("TESSERA_STACK_DEBUG") == "1"
+    logging.basicConfig(level=logging.DEBUG if debug else logging.INFO,
+                        format="%(asctime)s [stack] %(message)s" if debug else "[stack] %(message)s")
+    for noisy in ("pika", "pymongo", "urllib3", "redis"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     from common.stack import manager, render
     from common.stack.topology import get_stack
 
@@ -88,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     stack = get_stack()
     try:
+        if args.command == "bench":
+            return _bench(manager)
         if args.command == "up":
             return _up(manager, stack)
         if args.command == "start":

@@ -149,11 +149,12 @@ def _newest_mtime(paths: list[Path]) -> float:
 def install_frontend() -> bool:
     """``npm ci`` and ``npm run build`` in ``frontend/`` when needed.
 
-    Skipped quietly while ``frontend/package.json`` does not exist. Return True when
-    npm ran.
+    Skipped quietly while ``frontend/package.json`` does not exist, and when
+    ``TESSERA_SKIP_FRONTEND=1`` (backend work while the SPA is half-written). Return
+    True when npm ran.
     """
     package = FRONTEND / "package.json"
-    if not package.exists():
+    if not package.exists() or os.environ.get("TESSERA_SKIP_FRONTEND") == "1":
         return False
     if not shutil.which("npm"):
         raise SystemExit("npm not found: install Node.js 20 (with npm) first")
@@ -190,5 +191,15 @@ def install() -> float:
     return took
 
 
+def main() -> int:
+    """The ``install`` command: a failed step is one readable line, not a traceback."""
+    try:
+        install()
+    except subprocess.CalledProcessError as exc:
+        print("[install] failed (exit %s): %s" % (exc.returncode, " ".join(map(str, exc.cmd))), file=sys.stderr)
+        return 1
+    return 0
+
+
 if __name__ == "__main__":
-    install()
+    sys.exit(main())

@@ -84,15 +84,18 @@ def _wait(stack: Stack, pending: dict[str, checks.Check], deadline: float, what:
     failed: dict[str, str] = {}
     while pending:
         failed = {}
+        info = _process_info(stack)
         for name, check in list(pending.items()):
-            reason = check(stack)
+            state = info.get(name, {}).get("statename", "RUNNING")
+            # A check can pass thanks to a stranger on the port: the program must run too.
+            reason = check(stack) if state == "RUNNING" else f"supervisord: {state}"
             if reason is None:
                 del pending[name]
+                log.debug("%s ready", name)
             else:
                 failed[name] = reason
         if not pending:
             return
-        info = _process_info(stack)
         fatal = {n: "supervisord: FATAL (exited too quickly)" for n in pending if info.get(n, {}).get("statename") == "FATAL"}
         if fatal:
             raise _failure(stack, fatal, what)

@@ -1,0 +1,48 @@
+# Tessera: the local stack and the test suite. See README.md.
+#
+#   make up      install what is missing, run everything in the foreground (Ctrl-C stops)
+#   make start   the same, in the background; make stop / make status
+#   make test    install, then the Python suite (it runs its own test stack) and the SPA's
+#
+# `install` uses the system python3 (standard library only); the rest runs in .venv.
+# TESSERA_STACK picks the stack (dev by default; the suite uses test).
+
+PYTHON ?= python3
+VENV_PYTHON := .venv/bin/python
+STACK := $(VENV_PYTHON) -m common.stack
+PYTEST_ARGS ?=
+
+.PHONY: install up start stop status seed restart-services test bench
+
+install:
+	$(PYTHON) -m common.stack install
+
+up: install
+	$(STACK) up
+
+start: install
+	$(STACK) start
+
+stop:
+	@if [ -x $(VENV_PYTHON) ]; then $(STACK) stop; else echo "nothing installed, nothing running"; fi
+
+status:
+	$(STACK) status
+
+seed:
+	$(STACK) seed
+
+restart-services:
+	$(STACK) restart-services
+
+# Both suites run even when the first fails; the target fails if either did.
+test: install
+	@status=0; \
+	$(VENV_PYTHON) -m pytest $(PYTEST_ARGS) || status=$$?; \
+	if [ -f frontend/package.json ]; then \
+		(cd frontend && CI=true npm test) || status=$$((status ? status : 1)); \
+	fi; \
+	exit $$status
+
+bench: install
+	$(STACK) bench

@@ -1,0 +1,76 @@
+"""The generated configuration files are valid for the programs that read them."""
+from __future__ import annotations
+
+import configparser
+import dataclasses
+import subprocess
+from pathlib import Path
+
+from supervisor.options import ServerOptions
+
+from common.stack import render, supervisor
+from common.stack.topology import SERVICES, Stack, get_stack
+
+
+def _stack_in(tmp_path: Path) -> Stack:
+    return dataclasses.replace(get_stack("test"), run_dir=tmp_path / "run")
+
+
+def test_generated_nginx_conf_passes_nginx_t(tmp_path: Path) -> None:
+    stack = _stack_in(tmp_path)
+    supervisor.write_configs(stack)
+    conf = stack.run_dir / "nginx" / "nginx.conf"
+    result = subprocess.run(
+        ["nginx", "-t", "-e", str(tmp_path / "error.log"), "-c", str(conf)],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    text = conf.read_text()
+    for service in SERVICES:
+        assert f"location /api/{service.url_name}/ {{" in text
+        assert f"proxy_pass http://127.0.0.1:{stack.service_ports[service.name]};" in text
+    for temp in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        assert f"{temp}_temp_path {stack.run_dir / 'nginx'}/" in text
+
+
+def test_container_nginx_conf_is_the_rendered_template() -> None:
+    # nginx/tessera.conf is checked in for docker-compose; `python -m common.stack
+    # render-nginx` rewrites it after a template or topology change.
+    assert render.NGINX_CONTAINER_CONF.read_text() == render.nginx_container_conf()
+
+
+def test_template_fill_names_a_missing_field() -> None:
+    assert render.fill("a {{ x }} ${y}", x=1) == "a 1 ${y}"
+    try:
+        render.fill("{{ nope }}")
+    except KeyError as exc:
+        assert exc.args == ("nope",)
+    else:
+        raise AssertionError("a missing field must raise")
+
+
+def test_generated_supervisord_conf_parses(tmp_path: Path) -> None:
+    stack = _stack_in(tmp_path)
+    progs = supervisor.write_configs(stack)
+    options = ServerOptions()
+    options.configfile = str(stack.run_dir / "supervisord.conf")
+    options.process_config(do_usage=False)
+    groups = {group.name: [p.name for p in group.process_configs] for group in options.process_group_configs}
+    for name in ("epmd", "mongo", "redis", "etcd", "smtp", "rabbitmq", "nginx"):
+        assert groups[name] == [name]
+    assert sorted(groups.get("services", [])) == sorted(p.name for p in progs if p.group == "services")
+    parser = configparser.RawConfigParser()
+    parser.read(options.configfile)
+    assert parser["inet_http_server"]["port"] == f"127.0.0.1:{stack.ports['supervisor']}"
+    assert (stack.run_dir / "supervisord.conf").stat().st_mode & 0o077 == 0  # holds a password
+
+
+def test_rabbitmq_node_is_private(tmp_path: Path) -> None:
+    stack = _stack_in(tmp_path)
+    supervisor.write_configs(stack)
+    env = render.rabbitmq_env(stack)
+    assert env["RABBITMQ_NODENAME"] == "tessera-test@localhost"
+    assert env["ERL_EPMD_PORT"] == str(stack.ports["epmd"])
+    assert Path(env["HOME"], ".erlang.cookie").stat().st_mode & 0o777 == 0o600
+    assert Path(env["RABBITMQ_ENABLED_PLUGINS_FILE"]).read_text() == "[].\n"
+    assert f"127.0.0.1:{stack.ports['amqp']}" in Path(env["RABBITMQ_CONFIG_FILE"]).read_text()
