@@ -1,0 +1,69 @@
+"""reset_password's routes: start (mail a code), verify (prove it), new-password."""
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, current_app
+
+from common import session as sessions
+from common.api import marshal, unmarshal
+from common.messaging import mail_user
+from common.schemas import EmptyResponse
+from common.throttle import limiter
+from common.users import applied_or_pending, new_password_credentials, normalize_email, update_user
+from services.reset_password import helpers
+from services.reset_password.helpers import ResetPasswordMsg
+from services.reset_password.schemas import NewPasswordRequest, StartRequest, VerifyRequest
+
+logger = logging.getLogger(__name__)
+
+bp = Blueprint("reset_password", __name__)
+
+
+def _limit(name: str):
+    return lambda: current_app.config["TESSERA"][name]
+
+
+def _failed(response) -> bool:
+    return response.status_code >= 400
+
+
+@bp.post("/start")
+@unmarshal(StartRequest)
+@marshal(EmptyResponse)
+@limiter.limit(_limit("start_limit_per_client"))
+@limiter.limit(_limit("start_limit_per_address"), key_func=helpers.address_key)
+def start(email: str) -> dict:
+    """Always the same 200 answer; a code is mailed if the address belongs to an account."""
+    helpers.start(normalize_email(email))
+    return {}
+
+
+@bp.post("/verify")
+@unmarshal(VerifyRequest)
+@marshal(EmptyResponse)
+@limiter.limit(_limit("verify_limit_per_client"), deduct_when=_failed)
+def verify(email: str, code: str) -> dict:
+    """Prove the address with the mailed code; this session may then set a password."""
+    helpers.verify(normalize_email(email), code)
+    return {}
+
+
+@bp.post("/new-password")
+@unmarshal(NewPasswordRequest)
+@marshal(EmptyResponse)
+def new_password(password: str):
+    """Set the new password (after verify); every session of the user ends.
+
+    The user is not logged in by this (they log in with the new password), but this
+    session's id is still renewed: its privilege changed (OWASP Session Management).
+    """
+    user = helpers.verified_user()
+    credentials = new_password_credentials(user, password, ResetPasswordMsg.weak_password)
+    applied = update_user(user["_id"], {"credentials": credentials})
+    helpers.end_flow()
+    ended = sessions.end_user_sessions(user["_id"], keep_current=False)
+    sessions.rotate_session_id()
+    mail_user(user, "password_reset")
+    logger.info("password of %s reset; %s sessions ended", user["_id"], ended)
+    return applied_or_pending(applied, {})

@@ -1,0 +1,1 @@
+"""security: the logged-in user's credentials, password change and account termination."""

@@ -1,0 +1,71 @@
+"""security's routes: credentials, password change, account termination."""
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, current_app, g
+
+from common import session as sessions
+from common.api import marshal, unmarshal
+from common.authn import login_required, recent_authn_required
+from common.schemas import CsrfTokenResponse, EmptyRequest
+from common.messaging import mail_user
+from common.throttle import limiter
+from common.users import (applied_or_pending, new_password_credentials, request_delete, require_user,
+                          update_user)
+from services.security.helpers import SecurityMsg, public_credentials
+from services.security.schemas import ChangePasswordRequest, CredentialsResponse
+
+logger = logging.getLogger(__name__)
+
+bp = Blueprint("security", __name__)
+
+
+def _change_password_limit() -> str:
+    return current_app.config["TESSERA"]["change_password_limit"]
+
+
+@bp.get("/credentials")
+@unmarshal(EmptyRequest)
+@marshal(CredentialsResponse)
+@login_required
+def get_credentials() -> dict:
+    """The logged-in user's credentials (never the hash)."""
+    return {"credentials": public_credentials(require_user(g.user_id).get("credentials", []))}
+
+
+@bp.post("/change-password")
+@unmarshal(ChangePasswordRequest)
+@marshal(CredentialsResponse)
+@recent_authn_required
+@limiter.limit(_change_password_limit)
+def change_password(new_password: str):
+    """Replace the password; end the user's other sessions and renew this one's id.
+
+    OWASP Session Management Cheat Sheet: a password change invalidates the other
+    sessions (someone who knew the old password may hold one) and renews the id.
+    """
+    user = require_user(g.user_id)
+    credentials = new_password_credentials(user, new_password, SecurityMsg.weak_password)
+    applied = update_user(g.user_id, {"credentials": credentials})
+    ended = sessions.end_user_sessions(g.user_id, keep_current=True)
+    sessions.rotate_session_id()
+    mail_user(user, "password_changed")
+    logger.info("password of %s changed; %s other sessions ended", g.user_id, ended)
+    return applied_or_pending(applied, {"credentials": public_credentials(credentials)})
+
+
+@bp.post("/terminate")
+@unmarshal(EmptyRequest)
+@marshal(CsrfTokenResponse)
+@recent_authn_required
+def terminate():
+    """Delete the account everywhere (the AM removes it from the central database and
+    purges every service's database), end all its sessions and log this one out."""
+    user = require_user(g.user_id)
+    # Queued before the deletion: afterwards there is no address or name to send it to.
+    mail_user(user, "account_terminated")
+    applied = request_delete(g.user_id)
+    ended = sessions.end_user_sessions(g.user_id, keep_current=False)
+    logger.info("account %s terminated (%s sessions ended, applied: %s)", g.user_id, ended, applied)
+    return applied_or_pending(applied, {"csrf_token": sessions.logout()})
