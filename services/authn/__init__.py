@@ -1,0 +1,1 @@
+"""authn: login, logout, the session and re-authentication."""

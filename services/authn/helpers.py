@@ -1,0 +1,117 @@
+"""authn's logic: checking a password, recording its use, the throttling keys."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from enum import unique
+from typing import Any, Mapping
+
+import pika.exceptions
+from flask import Response, current_app, request, session
+
+from common.errors import ApiError
+from common.messages import TranslatableMsg
+from common.passwords import hash_password, needs_rehash, verify_password
+from common.users import normalize_email, now, save_private, sync_to_central
+
+logger = logging.getLogger(__name__)
+
+
+@unique
+class AuthnMsg(TranslatableMsg):
+    """authn's message keys."""
+
+    #: one answer for an unknown address and a wrong password alike (no enumeration)
+    invalid_credentials = "authn.invalid_credentials"
+
+
+def password_credential(user: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The user's password credential ``{credential_id, type, hash, created, last_used}``, or None."""
+    if user is None:
+        return None
+    return next((dict(c) for c in user.get("credentials", []) if c.get("type") == "password"), None)
+
+
+def check_password(user: Mapping[str, Any] | None, password: str) -> dict[str, Any]:
+    """Verify ``password`` against ``user``'s password credential and return the credential.
+
+    ``user`` may be None (no account has the address): a dummy hash is verified then,
+    so both failures cost the same argon2 work (OWASP Authentication Cheat Sheet,
+    "Authentication and Error Messages"). Raises ApiError 401
+    ``authn.invalid_credentials`` on any failure, with the same body whatever the cause.
+    """
+    credential = password_credential(user)
+    argon2 = current_app.config["TESSERA"]["argon2"]
+    if not verify_password(credential["hash"] if credential else None, password, argon2):
+        raise ApiError(AuthnMsg.invalid_credentials, 401)
+    return credential
+
+
+def record_use(user: Mapping[str, Any], credential: Mapping[str, Any], password: str) -> None:
+    """Set the credential's ``last_used`` (and re-hash it when the argon2 cost changed,
+    OWASP Password Storage Cheat Sheet, "Upgrading legacy hashes") in authn's private
+    copy, and ask the AM to copy ``credentials`` without waiting for it.
+
+    Bookkeeping must never cost the user the login: a concurrent login that wrote the
+    private copy first (409) or a broker that is down is logged and skipped.
+    """
+    argon2 = current_app.config["TESSERA"]["argon2"]
+    credentials = [dict(c) for c in user.get("credentials", [])]
+    for entry in credentials:
+        if entry.get("credential_id") == credential.get("credential_id"):
+            entry["last_used"] = now()
+            if needs_rehash(entry["hash"], argon2):
+                entry["hash"] = hash_password(password, argon2)
+                logger.info("re-hashed the password of %s with the configured argon2 cost", user["_id"])
+    try:
+        version = save_private(user["_id"], {"credentials": credentials})
+        sync_to_central(user["_id"], ["credentials"], version, wait=False)
+    except ApiError as exc:
+        logger.info("credential use of %s not recorded: %s", user["_id"], exc.message)
+    except pika.exceptions.AMQPError as exc:
+        logger.warning("credential use of %s not sent to the AM: %s", user["_id"], exc)
+
+
+def session_payload(csrf_token: str | None = None) -> dict[str, Any]:
+    """``{logged_in, user_id, auth_time}`` of the current session (``auth_time`` a UTC
+    datetime or None), plus ``csrf_token`` when given."""
+    user_id = session.get("user_id")
+    auth_time = session.get("auth_time")
+    payload: dict[str, Any] = {
+        "logged_in": bool(user_id),
+        "user_id": user_id or None,
+        "auth_time": datetime.fromtimestamp(auth_time, timezone.utc) if user_id and auth_time else None,
+    }
+    if csrf_token is not None:
+        payload["csrf_token"] = csrf_token
+    return payload
+
+
+# -- throttling (Flask-Limiter); the limit strings come from the config ------------------
+
+def failures_per_account() -> str:
+    """The per-account limit string, e.g. ``"5 per 5 minutes"``."""
+    return current_app.config["TESSERA"]["login_failures_per_account"]
+
+
+def failures_per_client() -> str:
+    """The per-client-address limit string, e.g. ``"20 per minute"``."""
+    return current_app.config["TESSERA"]["login_failures_per_client"]
+
+
+def login_account_key() -> str:
+    """Throttling key of a login attempt: the normalised address it names, whether or
+    not an account has it (so the 429 itself reveals nothing). Runs before the body
+    is validated, hence the defensive reading."""
+    body = request.get_json(silent=True)
+    address = body.get("email") if isinstance(body, dict) else None
+    return "account:" + (normalize_email(address) if isinstance(address, str) else "")
+
+
+def is_failure(response: Response) -> bool:
+    """``deduct_when``: only a rejected password uses up the allowance (not a 401
+    ``authn.required`` of a logged-out re-authentication, nor a 400)."""
+    if response.status_code != 401:
+        return False
+    body = response.get_json(silent=True) or {}
+    return body.get("payload", {}).get("message") == AuthnMsg.invalid_credentials

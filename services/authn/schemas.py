@@ -1,0 +1,64 @@
+"""authn's configuration, request and response schemas."""
+from __future__ import annotations
+
+from limits import parse_many
+from marshmallow import ValidationError, fields, validate
+
+from common.config.schema import CommonConfigSchema
+from common.schemas import CsrfTokenResponse, TesseraSchema, email_field
+
+#: Upper bound on a submitted password: far above the policy's max_length, low enough
+#: that nobody can make argon2 chew on megabytes (OWASP Authentication Cheat Sheet).
+PASSWORD_MAX_CHARS = 1024
+
+
+def limit_string(value: str) -> None:
+    """Validate a Flask-Limiter limit string such as ``"5 per 5 minutes"``."""
+    try:
+        parse_many(value)
+    except ValueError as exc:
+        raise ValidationError(f"Not a rate limit: {exc}") from exc
+
+
+class ConfigSchema(CommonConfigSchema):
+    """``/tessera/authn/*``: how many failed password checks are allowed.
+
+    Only failures count (a 401), per account (the normalised address at login, the user
+    at re-authentication) and per client address (NIST SP 800-63B §5.2.2, rate limiting).
+    """
+
+    login_failures_per_account = fields.String(required=True, validate=limit_string)
+    login_failures_per_client = fields.String(required=True, validate=limit_string)
+
+
+def password_field() -> fields.String:
+    """A submitted password: not empty, at most PASSWORD_MAX_CHARS characters."""
+    return fields.String(required=True, validate=validate.Length(min=1, max=PASSWORD_MAX_CHARS))
+
+
+class LoginRequest(TesseraSchema):
+    """``POST /login``."""
+
+    email = email_field()
+    password = password_field()
+
+
+class ReauthenticateRequest(TesseraSchema):
+    """``POST /reauthenticate``."""
+
+    password = password_field()
+
+
+class SessionResponse(TesseraSchema):
+    """``GET /session``: who is logged in; nulls and false when nobody is."""
+
+    logged_in = fields.Boolean(required=True)
+    user_id = fields.String(required=True, allow_none=True)
+    auth_time = fields.DateTime(required=True, allow_none=True, metadata={"doc": "ISO 8601, UTC"})
+
+
+class LoginResponse(CsrfTokenResponse):
+    """``POST /login`` and ``/reauthenticate``: the session's CSRF token, the user, ``auth_time``."""
+
+    user_id = fields.String(required=True)
+    auth_time = fields.DateTime(required=True, metadata={"doc": "ISO 8601, UTC"})

@@ -1,0 +1,184 @@
+"""POST /api/authn/login: credentials, no enumeration, throttling, CSRF, rehash, last_used."""
+from __future__ import annotations
+
+import statistics
+import time
+from datetime import datetime, timedelta, timezone
+
+from tests.users import central_user
+
+ARGON2 = {"time_cost": 2, "memory_cost_kib": 19456, "parallelism": 1}
+
+
+def login(client, email, password, **kwargs):
+    return client.post("/api/authn/login", {"email": email, "password": password}, **kwargs)
+
+
+def wait_for(predicate, timeout=15.0):
+    """Poll ``predicate`` until it returns something truthy; return it (or the last falsy value)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.1)
+
+
+def test_login_succeeds_and_logs_the_session_in(api, make_user):
+    user = make_user("ada@example.org")
+    client = api("authn")
+    r = login(client, "ada@example.org", user.password)
+    assert r.status == 200, r
+    assert r.type == "POST_AUTHN_LOGIN_SUCCESS"
+    assert r.payload["user_id"] == user.user_id
+    assert r.payload["csrf_token"]
+    auth_time = datetime.fromisoformat(r.payload["auth_time"])
+    assert auth_time.utcoffset() == timedelta(0)
+    assert abs(datetime.now(timezone.utc) - auth_time) < timedelta(seconds=10)
+    s = client.get("/api/authn/session")
+    assert s.payload == {"logged_in": True, "user_id": user.user_id, "auth_time": r.payload["auth_time"]}
+
+
+def test_login_normalises_the_address(api, make_user):
+    user = make_user("grace@example.org")
+    r = login(api("authn"), "Grace@Example.ORG", user.password)
+    assert r.status == 200, r
+    assert r.payload["user_id"] == user.user_id
+
+
+def test_new_csrf_token_is_the_one_that_works_after_login(api, make_user):
+    user = make_user()
+    client = api("authn")
+    before = client.csrf_token()
+    r = login(client, user.email, user.password)
+    assert r.payload["csrf_token"] != before
+    assert client.csrf_token() == r.payload["csrf_token"]
+    old = client.post("/api/authn/logout", headers={"X-CSRF-Token": before}, csrf=False)
+    assert old.status == 403 and old.message == "csrf.invalid"
+
+
+def test_wrong_password_unknown_address_and_unverified_address_answer_alike(api, make_user):
+    user = make_user("ada@example.org")
+    make_user("unverified@example.org", email_verified=False)
+    client = api("authn")
+    answers = [login(client, "ada@example.org", "wrong password 123"),
+               login(client, "nobody@example.org", "wrong password 123"),
+               login(client, "nobody@example.org", user.password),
+               login(client, "unverified@example.org", user.password)]
+    for r in answers:
+        assert r.status == 401, r
+        assert r.body == {"type": "POST_AUTHN_LOGIN_FAIL", "error": True,
+                          "payload": {"message": "authn.invalid_credentials"}}
+    assert client.get("/api/authn/session").payload["logged_in"] is False
+
+
+def test_unknown_address_takes_comparable_time_to_a_wrong_password(api, make_user):
+    make_user("ada@example.org")
+    client = api("authn", login_failures_per_account="100 per minute", login_failures_per_client="100 per minute")
+    login(client, "warm@example.org", "x")  # the first dummy hash is made once per process
+
+    def timed(email):
+        started = time.perf_counter()
+        r = login(client, email, "wrong password 123")
+        assert r.status == 401
+        return time.perf_counter() - started
+
+    known = statistics.median(timed("ada@example.org") for _ in range(5))
+    unknown = statistics.median(timed(f"nobody{i}@example.org") for i in range(5))
+    # the argon2 verification dominates both; a missing one would be ~100× faster
+    assert unknown > known / 3 and known > unknown / 3, (known, unknown)
+
+
+def test_invalid_bodies_are_rejected(api, make_user):
+    client = api("authn")
+    r = client.post("/api/authn/login", {"email": "ada@example.org"})
+    assert r.status == 400 and r.message == "request.invalid" and "password" in r.errors
+    r = client.post("/api/authn/login", {"email": "not an address", "password": "x"})
+    assert r.status == 400 and "email" in r.errors
+    r = client.post("/api/authn/login", {"email": "ada@example.org", "password": "x", "remember": True})
+    assert r.status == 400 and "remember" in r.errors
+    r = client.post("/api/authn/login", {"email": "ada@example.org", "password": ""})
+    assert r.status == 400 and "password" in r.errors
+    raw = client.client.post("/api/authn/login", data="[1]", content_type="application/json",
+                             headers={"X-CSRF-Token": client.csrf_token()})
+    assert raw.status_code == 400 and raw.get_json()["payload"]["message"] == "request.not_json"
+
+
+def test_login_without_csrf_token_is_refused(api, make_user):
+    user = make_user()
+    client = api("authn")
+    r = login(client, user.email, user.password, csrf=False)
+    assert r.status == 403 and r.message == "csrf.invalid"
+    r = login(client, user.email, user.password, csrf=False, headers={"X-CSRF-Token": "forged"})
+    assert r.status == 403 and r.message == "csrf.invalid"
+    assert client.get("/api/authn/session").payload["logged_in"] is False
+
+
+def test_failures_per_account_are_throttled(api, make_user):
+    victim = make_user("victim@example.org")
+    other = make_user("other@example.org")
+    client = api("authn", login_failures_per_account="3 per 5 minutes")
+    for _ in range(3):
+        assert login(client, "Victim@example.org", "guess 123456").status == 401
+    r = login(client, "victim@example.org", "guess 123456")
+    assert r.status == 429, r
+    assert r.message == "request.throttled"
+    assert 0 < int(r.headers["Retry-After"]) <= 300
+    # even the right password waits: otherwise the 429 would only slow the guessing
+    assert login(client, "victim@example.org", victim.password).status == 429
+    # another account from the same client is not affected
+    assert login(client, "other@example.org", other.password).status == 200
+
+
+def test_unknown_address_is_throttled_like_a_known_one(api, make_user):
+    client = api("authn", login_failures_per_account="2 per 5 minutes")
+    for _ in range(2):
+        assert login(client, "nobody@example.org", "guess 123456").status == 401
+    r = login(client, "nobody@example.org", "guess 123456")
+    assert r.status == 429 and "Retry-After" in r.headers
+
+
+def test_successful_logins_are_not_counted(api, make_user):
+    user = make_user()
+    client = api("authn", login_failures_per_account="2 per 5 minutes", login_failures_per_client="2 per minute")
+    for _ in range(4):
+        assert login(client, user.email, user.password).status == 200
+
+
+def test_failures_per_client_are_throttled(api, make_user):
+    user = make_user()
+    client = api("authn", login_failures_per_client="3 per minute")
+    attacker = {"X-Real-IP": "203.0.113.7"}
+    for i in range(3):
+        assert login(client, f"target{i}@example.org", "guess 123456", headers=attacker).status == 401
+    r = login(client, user.email, user.password, headers=attacker)
+    assert r.status == 429, r
+    assert 0 < int(r.headers["Retry-After"]) <= 60
+    # someone else (another address as nginx saw it) still gets in
+    assert login(client, user.email, user.password, headers={"X-Real-IP": "198.51.100.2"}).status == 200
+
+
+def test_login_records_last_used_in_the_central_db(stack, api, make_user):
+    user = make_user()
+    assert login(api("authn"), user.email, user.password).status == 200
+    stored = wait_for(lambda: (central_user(stack, user.user_id) or {}).get("credentials", [{}])[0].get("last_used"))
+    assert stored is not None, "the AM did not apply authn's credentials (is authn in am.json's whitelist?)"
+    assert abs(datetime.now(timezone.utc) - stored) < timedelta(seconds=30)
+
+
+def test_login_rehashes_when_the_argon2_cost_changes(stack, api, make_user):
+    user = make_user(argon2=ARGON2)
+    old_hash = user.document["credentials"][0]["hash"]
+    stronger = {**ARGON2, "time_cost": 3}
+    assert login(api("authn", argon2=stronger), user.email, user.password).status == 200
+
+    def new_hash():
+        found = central_user(stack, user.user_id)["credentials"][0]["hash"]
+        return found if found != old_hash else None
+
+    changed = wait_for(new_hash)
+    assert changed, "the hash was not replaced in the central db"
+    assert changed.startswith("$argon2id$") and ",t=3," in changed
+    # the new hash still proves the same password, and it is not re-hashed again
+    assert login(api("authn", argon2=stronger), user.email, user.password).status == 200
+    assert login(api("authn", argon2=stronger), user.email, "wrong password 1").status == 401
