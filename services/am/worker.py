@@ -1,0 +1,99 @@
+"""``python -m services.am.worker``: consume ``am.sync`` and apply it to the central db.
+
+Each message is an RPC request (the caller waits on ``reply_to`` with a bounded time);
+``handle`` returns None so the consumer base replies ``{"ok": true}``, and a refusal is
+a ``PermanentError`` whose key the base replies as ``{"ok": false, "error": key}``.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from marshmallow import ValidationError
+from pika.spec import BasicProperties
+from pymongo.errors import PyMongoError
+
+from common import logs
+from common.config import load_config
+from common.consumer import Consumer, PermanentError, run_consumer
+from common.db import close_clients, get_client
+from services.am.central import AmMsg, AttributeManager, ensure_indexes
+from services.am.schemas import ConfigSchema, DeleteMessage, SyncMessage
+
+logger = logging.getLogger(__name__)
+
+QUEUE = "am.sync"
+#: How long the start waits for MongoDB before giving up (supervisord restarts us).
+INDEX_WAIT = 60.0  # seconds
+
+
+class AmConsumer(Consumer):
+    """Consumes ``am.sync``: ``{"op": "sync" | "delete", ...}`` (see ``services.am.schemas``).
+
+    One message at a time: the attribute manager's transactions are short, and a
+    prefetch of 1 keeps the order of syncs for one user the order they were queued.
+    """
+
+    queue = QUEUE
+    prefetch_count = 1
+
+    def __init__(self, amqp_url: str, manager: AttributeManager) -> None:
+        super().__init__(amqp_url)
+        self.manager = manager
+
+    def handle(self, body: dict[str, Any], properties: BasicProperties) -> dict[str, Any] | None:
+        """Apply one request. Raises PermanentError for a malformed or refused request;
+        anything else (MongoDB down, private copy not yet visible) is retried."""
+        op = body.get("op")
+        schema = {"sync": SyncMessage, "delete": DeleteMessage}.get(op if isinstance(op, str) else "")
+        if schema is None:
+            raise PermanentError(AmMsg.message_invalid)
+        try:
+            request = schema().load(body)
+        except ValidationError as exc:
+            logger.warning("message %s is malformed: %s", properties.message_id, exc.messages)
+            raise PermanentError(AmMsg.message_invalid) from exc
+        if op == "sync":
+            self.manager.sync(request["service"], request["user_id"], request["attributes"], request["version"])
+        else:
+            self.manager.delete(request["service"], request["user_id"])
+        return None
+
+
+def prepare(manager: AttributeManager, wait: float = INDEX_WAIT) -> None:
+    """Create the central indexes, waiting up to ``wait`` seconds for MongoDB.
+
+    Raises the last ``PyMongoError`` when MongoDB stays unreachable."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            ensure_indexes(manager.users)
+            return
+        except PyMongoError as exc:
+            if time.monotonic() > deadline:
+                raise
+            logger.warning("cannot create the central indexes yet: %s", exc)
+            time.sleep(2)
+
+
+def build(config: dict[str, Any]) -> AmConsumer:
+    """The consumer for a loaded configuration (``ConfigSchema``), indexes ensured."""
+    manager = AttributeManager(get_client(config["mongo_uri"]), config["whitelist"],
+                               config["create_allowed"], config["delete_allowed"])
+    prepare(manager)
+    return AmConsumer(config["amqp_url"], manager)
+
+
+def main() -> None:
+    """Run the attribute manager until SIGTERM/SIGINT."""
+    config = load_config("am", ConfigSchema)
+    logs.configure("am", config["log_level"])
+    try:
+        run_consumer(build(config))
+    finally:
+        close_clients()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,20 @@
+"""Why the msg worker refused a job (the key it is dead-lettered with)."""
+from __future__ import annotations
+
+from enum import unique
+
+from common.messages import TranslatableMsg
+
+
+@unique
+class MsgMsg(TranslatableMsg):
+    """Refusal keys: each one sends the job to ``<queue>.dead``."""
+
+    job_invalid = "msg.job_invalid"
+    message_id_missing = "msg.message_id_missing"
+    unknown_template = "msg.unknown_template"
+    context_missing = "msg.context_missing"
+    template_error = "msg.template_error"
+    recipient_refused = "msg.recipient_refused"
+    message_refused = "msg.message_refused"
+    sms_refused = "msg.sms_refused"

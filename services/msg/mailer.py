@@ -1,0 +1,101 @@
+"""Building and sending mail over SMTP (``smtplib``)."""
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate
+from typing import Any, Mapping
+
+from common.consumer import PermanentError
+from services.msg.errors import MsgMsg
+from services.msg.templates import RenderedMail
+
+logger = logging.getLogger(__name__)
+
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def message_id_for(key: str, from_address: str) -> str:
+    """A stable ``Message-ID`` for the idempotency ``key``: a resend after a crash carries
+    the same id, so receiving systems can recognise the duplicate."""
+    token = key if _SAFE_ID.match(key) else hashlib.sha256(key.encode()).hexdigest()[:40]
+    return f"<{token}@{from_address.rpartition('@')[2]}>"
+
+
+def build_message(mail: RenderedMail, to: str, sender: str, from_address: str, key: str) -> EmailMessage:
+    """A ``multipart/alternative`` message (text, then HTML) from ``sender`` to ``to``,
+    with ``Date``, ``Message-ID`` (from ``key``) and ``Auto-Submitted: auto-generated``."""
+    message = EmailMessage()
+    message["Subject"] = mail.subject
+    message["From"] = sender
+    message["To"] = to
+    message["Date"] = formatdate(usegmt=True)
+    message["Message-ID"] = message_id_for(key, from_address)
+    message["Auto-Submitted"] = "auto-generated"
+    message["X-Auto-Response-Suppress"] = "All"
+    message["Content-Language"] = mail.language
+    message.set_content(mail.text)
+    message.add_alternative(mail.html, subtype="html")
+    return message
+
+
+class SmtpMailer:
+    """Sends messages through the SMTP server of the ``smtp`` configuration
+    (``services.msg.schemas.SmtpSchema``), one connection per message.
+
+    ``send`` raises PermanentError when the server refuses the recipient or the message
+    with a 5xx code; everything else (connection refused, time-out, 4xx, a refused
+    login or sender, which are configuration problems a human can fix) is raised as is,
+    to be retried.
+    """
+
+    def __init__(self, config: Mapping[str, Any], password: str = "") -> None:
+        self.host = config["host"]
+        self.port = config["port"]
+        self.starttls = config["starttls"]
+        self.ssl = config["ssl"]
+        self.username = config["username"]
+        self.password = password
+        self.timeout = config["timeout"]
+        self.from_address = config["from_address"]
+        self.sender = formataddr((config["from_name"], config["from_address"]))
+
+    def _connect(self) -> smtplib.SMTP:
+        context = ssl.create_default_context()
+        if self.ssl:
+            return smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
+        connection = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        if self.starttls:
+            connection.starttls(context=context)
+        return connection
+
+    def send(self, message: EmailMessage) -> None:
+        """Hand ``message`` to the server; return when it has accepted it."""
+        connection = self._connect()
+        try:
+            if self.username:
+                connection.login(self.username, self.password)
+            try:
+                connection.send_message(message)
+            except smtplib.SMTPRecipientsRefused as exc:
+                codes = [code for code, _text in exc.recipients.values()]
+                if all(code >= 500 for code in codes):
+                    logger.warning("SMTP server refused %s: %s", message["To"], codes)
+                    raise PermanentError(MsgMsg.recipient_refused) from exc
+                raise
+            except smtplib.SMTPDataError as exc:
+                if exc.smtp_code >= 500:
+                    logger.warning("SMTP server refused the message to %s: %s %s",
+                                   message["To"], exc.smtp_code, exc.smtp_error)
+                    raise PermanentError(MsgMsg.message_refused) from exc
+                raise
+        finally:
+            # the message has been accepted (or not) already: a failing QUIT changes nothing
+            try:
+                connection.quit()
+            except (smtplib.SMTPException, OSError):
+                connection.close()
