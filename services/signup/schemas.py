@@ -1,0 +1,84 @@
+"""signup's configuration, request and response schemas."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from marshmallow import ValidationError, fields, pre_load, validate, validates
+
+from common.config.schema import CommonConfigSchema
+from common.schemas import TesseraSchema, code_field, email_field
+from services.signup.helpers import STEPS, SignupMsg
+
+_LIMIT = validate.Regexp(r"^\d+ per (\d+ )?(second|minute|hour|day)s?$",
+                         error="Not a Flask-Limiter limit string such as '10 per minute'.")
+_PATH = validate.Regexp(r"^/[A-Za-z0-9/_-]*$", error="Not an absolute path of the SPA.")
+
+
+class ConfigSchema(CommonConfigSchema):
+    """``/tessera/signup/*``. Limits are Flask-Limiter strings, counted in Redis."""
+
+    tou_version = fields.String(required=True, validate=validate.Length(min=1),
+                                metadata={"doc": "the terms of use a new account accepts"})
+    register_limit = fields.String(required=True, validate=_LIMIT, metadata={"doc": "per client address"})
+    register_limit_per_address = fields.String(required=True, validate=_LIMIT,
+                                               metadata={"doc": "per e-mail address, whoever asks"})
+    verify_limit = fields.String(required=True, validate=_LIMIT,
+                                 metadata={"doc": "failed verifications per client address"})
+    resend_limit = fields.String(required=True, validate=_LIMIT, metadata={"doc": "per client address"})
+    login_path = fields.String(required=True, validate=_PATH, metadata={"doc": "SPA path, after public_url"})
+    reset_password_path = fields.String(required=True, validate=_PATH,
+                                        metadata={"doc": "SPA path, after public_url"})
+
+
+def _name_field() -> fields.String:
+    return fields.String(required=True, validate=validate.Length(min=1, max=100))
+
+
+class RegisterRequest(TesseraSchema):
+    """``POST /register``. Names are trimmed; ``language`` must be a configured one."""
+
+    email = email_field()
+    given_name = _name_field()
+    surname = _name_field()
+    tou_accepted = fields.Boolean(required=True, validate=validate.Equal(True, error=SignupMsg.tou_required.value))
+    language = fields.String(load_default=None)
+
+    @pre_load
+    def _strip(self, data: Any, **kwargs: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: (v.strip() if k in ("email", "given_name", "surname") and isinstance(v, str) else v)
+                    for k, v in data.items()}
+        return data
+
+    @validates("language")
+    def _known_language(self, value: str | None, **kwargs: Any) -> None:
+        if value is not None and value not in current_app.config["TESSERA"]["languages"]:
+            raise ValidationError(SignupMsg.unknown_language.value)
+
+
+class VerifyRequest(TesseraSchema):
+    """``POST /verify``: the flow's address and the code mailed to it."""
+
+    email = email_field()
+    code = code_field()
+
+
+class PasswordRequest(TesseraSchema):
+    """``POST /password``: the new account's password (policy checked by the view's helper)."""
+
+    password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
+
+
+class StateResponse(TesseraSchema):
+    """Where this session is in the flow; ``email`` once there is a flow."""
+
+    step = fields.String(required=True, validate=validate.OneOf(STEPS))
+    email = fields.String()
+
+
+class AccountResponse(TesseraSchema):
+    """``POST /password``: the logged-in session's new CSRF token and the new user id."""
+
+    csrf_token = fields.String(required=True)
+    user_id = fields.String(required=True)

@@ -1,0 +1,81 @@
+"""signup's routes: register → verify (code by mail) → password (account created, logged in).
+
+Every answer of ``/register`` is the same whether or not the address is taken (see
+``helpers``). Throttling: per client address (``common.throttle.client_address``), per
+e-mail address across sessions (``helpers.address_key``) and by the code's own resend
+and attempt rules (``common.codes``).
+"""
+from __future__ import annotations
+
+from flask import Blueprint, current_app
+
+from common.api import marshal, unmarshal
+from common.authn import current_user_id
+from common.schemas import EmptyRequest
+from common.throttle import limiter
+from common.users import applied_or_pending
+from services.signup import helpers
+from services.signup.schemas import (AccountResponse, PasswordRequest, RegisterRequest, StateResponse,
+                                     VerifyRequest)
+
+bp = Blueprint("signup", __name__)
+
+
+def _limit(key: str):
+    """The configured limit string ``key``, read per request (overrides apply in tests)."""
+    return lambda: current_app.config["TESSERA"][key]
+
+
+@bp.post("/register")
+@unmarshal(RegisterRequest)
+@marshal(StateResponse)
+@limiter.limit(_limit("register_limit"))
+@limiter.limit(_limit("register_limit_per_address"), key_func=helpers.address_key)
+def register(email: str, given_name: str, surname: str, tou_accepted: bool, language: str | None) -> dict:
+    """Start a flow and mail a code (or, for a taken address, the "already registered" mail)."""
+    flow = helpers.start_flow(email, given_name, surname, helpers.choose_language(language))
+    return helpers.step_of(flow)
+
+
+@bp.post("/verify")
+@unmarshal(VerifyRequest)
+@marshal(StateResponse)
+@limiter.limit(_limit("verify_limit"), deduct_when=helpers.failed)
+def verify(email: str, code: str) -> dict:
+    """Prove the flow's address with the mailed code."""
+    flow = helpers.require_flow()
+    helpers.verify(flow, email, code)
+    return helpers.step_of(flow)
+
+
+@bp.post("/password")
+@unmarshal(PasswordRequest)
+@marshal(AccountResponse)
+def password(password: str):
+    """Create the account of a verified flow, log it in and mail a welcome."""
+    flow = helpers.require_verified_flow()
+    user_id, applied = helpers.create_account(flow, password)
+    csrf_token = helpers.finish(flow, user_id)
+    return applied_or_pending(applied, {"csrf_token": csrf_token, "user_id": user_id})
+
+
+@bp.post("/resend-code")
+@unmarshal(EmptyRequest)
+@marshal(StateResponse)
+@limiter.limit(_limit("resend_limit"))
+def resend_code() -> dict:
+    """Mail a new code for this session's unverified flow (the code's resend rules apply)."""
+    flow = helpers.require_flow(verified=False)
+    helpers.send_code(flow)
+    return helpers.step_of(flow)
+
+
+@bp.get("/state")
+@unmarshal(EmptyRequest)
+@marshal(StateResponse)
+def state() -> dict:
+    """Where this session is: register, verify, password or done."""
+    flow = helpers.get_flow()
+    if flow is None and current_user_id():
+        return {"step": "done"}
+    return helpers.step_of(flow)
