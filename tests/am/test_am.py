@@ -1,0 +1,187 @@
+"""The attribute manager against the real RabbitMQ and MongoDB of the test stack."""
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from datetime import datetime, timezone
+
+from services.am.central import verified_emails, verified_phones
+from tests.users import central_user
+
+
+def _sync(service: str, user_id: str, attributes: list[str], version: int) -> dict:
+    return {"op": "sync", "service": service, "user_id": user_id, "attributes": attributes, "version": version}
+
+
+def _email(address: str, verified: bool = True, primary: bool = False) -> dict:
+    return {"email": address, "verified": verified, "primary": primary,
+            "created": datetime(2026, 1, 1, tzinfo=timezone.utc)}
+
+
+def _phone(number: str, verified: bool = True, primary: bool = False) -> dict:
+    return {"number": number, "verified": verified, "primary": primary}
+
+
+def test_derived_lists():
+    emails = [_email("Ada@Example.org", primary=True), _email("x@example.org", verified=False),
+              _email("ada@example.org")]
+    assert verified_emails(emails) == ["ada@example.org"]
+    phones = [_phone("+46701234567", primary=True), _phone("+46707654321", verified=False)]
+    assert verified_phones(phones) == ["+46701234567"]
+    assert verified_emails([]) == [] and verified_phones(None) == []
+
+
+def test_copies_whitelisted_attributes(stack, make_user, write_private, am_call):
+    user = make_user()
+    before = central_user(stack, user.user_id)
+    version = write_private("personal_data", user.user_id, given_name="Grace", surname="Hopper",
+                            display_name="Amazing Grace", language="sv")
+    reply = am_call(_sync("personal_data", user.user_id, ["given_name", "surname", "display_name", "language"],
+                          version))
+    assert reply == {"ok": True}
+    after = central_user(stack, user.user_id)
+    assert (after["given_name"], after["surname"], after["display_name"], after["language"]) == (
+        "Grace", "Hopper", "Amazing Grace", "sv")
+    assert after["modified"] > before["modified"]
+    assert after["emails"] == before["emails"] and after["credentials"] == before["credentials"]
+    assert "version" not in after
+
+
+def test_signup_first_sync_creates_the_user(stack, write_private, am_call):
+    user_id = uuid.uuid4().hex
+    version = write_private("signup", user_id, given_name="Ada", surname="Lovelace", display_name="Ada Lovelace",
+                            language="en", emails=[_email("Ada@Example.org", primary=True)],
+                            credentials=[{"credential_id": "c1", "type": "password", "hash": "$argon2id$x"}],
+                            tou={"version": "2024-01"})
+    attributes = ["given_name", "surname", "display_name", "language", "emails", "credentials", "tou"]
+    assert am_call(_sync("signup", user_id, attributes, version)) == {"ok": True}
+    user = central_user(stack, user_id)
+    assert user["given_name"] == "Ada" and user["credentials"][0]["credential_id"] == "c1"
+    assert user["verified_emails"] == ["ada@example.org"]
+    assert user["created"] == user["modified"]
+    # redelivered / repeated: harmless, created stays
+    time.sleep(0.01)
+    assert am_call(_sync("signup", user_id, attributes, version)) == {"ok": True}
+    again = central_user(stack, user_id)
+    assert again["created"] == user["created"] and again["modified"] >= user["modified"]
+
+
+def test_refuses_an_attribute_outside_the_whitelist(stack, make_user, write_private, am_call):
+    user = make_user()
+    before = central_user(stack, user.user_id)
+    version = write_private("personal_data", user.user_id, given_name="Mallory",
+                            emails=[_email("mallory@example.org", primary=True)])
+    reply = am_call(_sync("personal_data", user.user_id, ["given_name", "emails"], version))
+    assert reply == {"ok": False, "error": "am.attribute_not_allowed"}
+    assert central_user(stack, user.user_id) == before  # not even the allowed part
+
+
+def test_refuses_an_unknown_service(stack, make_user, write_private, am_call):
+    user = make_user()
+    before = central_user(stack, user.user_id)
+    version = write_private("evil", user.user_id, given_name="Mallory")
+    assert am_call(_sync("evil", user.user_id, ["given_name"], version)) == {
+        "ok": False, "error": "am.attribute_not_allowed"}
+    assert central_user(stack, user.user_id) == before
+
+
+def test_refuses_a_malformed_request(stack, am_call):
+    assert am_call({"op": "sync", "service": "signup"}) == {"ok": False, "error": "am.message_invalid"}
+    assert am_call({"op": "rename", "user_id": "x"}) == {"ok": False, "error": "am.message_invalid"}
+
+
+def test_user_not_found(stack, write_private, am_call):
+    ghost = uuid.uuid4().hex
+    # no private copy at all
+    assert am_call(_sync("personal_data", ghost, ["given_name"], 1)) == {"ok": False, "error": "am.user_not_found"}
+    # a private copy, but only signup may create a central user
+    version = write_private("personal_data", ghost, given_name="Ghost")
+    assert am_call(_sync("personal_data", ghost, ["given_name"], version)) == {
+        "ok": False, "error": "am.user_not_found"}
+    assert central_user(stack, ghost) is None
+
+
+def test_a_copy_not_yet_at_the_version_is_retried(stack, make_user, write_private, am_call, mongo):
+    user = make_user()
+    write_private("personal_data", user.user_id, version=1, given_name="Old")
+
+    def catch_up() -> None:  # the service's write becomes visible after the request
+        time.sleep(0.5)
+        write_private("personal_data", user.user_id, version=2, given_name="New")
+
+    thread = threading.Thread(target=catch_up)
+    thread.start()
+    reply = am_call(_sync("personal_data", user.user_id, ["given_name"], 2), timeout=15)
+    thread.join()
+    assert reply == {"ok": True}
+    assert central_user(stack, user.user_id)["given_name"] == "New"
+
+
+def test_delete(stack, make_user, am_call):
+    user = make_user()
+    assert am_call({"op": "delete", "service": "personal_data", "user_id": user.user_id}) == {
+        "ok": False, "error": "am.operation_not_allowed"}
+    assert central_user(stack, user.user_id) is not None
+    assert am_call({"op": "delete", "service": "security", "user_id": user.user_id}) == {"ok": True}
+    assert central_user(stack, user.user_id) is None
+    # again (a redelivery): nothing left to do, still fine
+    assert am_call({"op": "delete", "service": "security", "user_id": user.user_id}) == {"ok": True}
+
+
+def test_a_verified_address_moves_to_the_newest_owner(stack, make_user, write_private, am_call):
+    alice = make_user("alice@example.org")
+    bob = make_user("bob@example.org")
+    # alice also has shared@ verified (not primary)
+    alice_emails = alice.document["emails"] + [_email("shared@example.org")]
+    version = write_private("emails", alice.user_id, emails=alice_emails)
+    assert am_call(_sync("emails", alice.user_id, ["emails"], version)) == {"ok": True}
+    assert central_user(stack, alice.user_id)["verified_emails"] == ["alice@example.org", "shared@example.org"]
+
+    version = write_private("emails", bob.user_id, emails=bob.document["emails"] + [_email("Shared@Example.org")])
+    assert am_call(_sync("emails", bob.user_id, ["emails"], version)) == {"ok": True}
+
+    alice_now, bob_now = central_user(stack, alice.user_id), central_user(stack, bob.user_id)
+    assert alice_now["verified_emails"] == ["alice@example.org"]
+    assert [(e["email"], e["verified"]) for e in alice_now["emails"]] == [
+        ("alice@example.org", True), ("shared@example.org", False)]
+    assert bob_now["verified_emails"] == ["bob@example.org", "shared@example.org"]
+
+
+def test_a_primary_address_is_never_taken(stack, make_user, write_private, am_call):
+    alice = make_user("alice@example.org")
+    bob = make_user("bob@example.org")
+    alice_before, bob_before = central_user(stack, alice.user_id), central_user(stack, bob.user_id)
+    version = write_private("emails", bob.user_id, emails=bob.document["emails"] + [_email("alice@example.org")])
+    assert am_call(_sync("emails", bob.user_id, ["emails"], version)) == {"ok": False, "error": "emails.in_use"}
+    assert central_user(stack, alice.user_id) == alice_before
+    assert central_user(stack, bob.user_id) == bob_before
+    # a new account (signup) cannot take it either
+    newcomer = uuid.uuid4().hex
+    version = write_private("signup", newcomer, given_name="Eve", emails=[_email("alice@example.org", primary=True)])
+    assert am_call(_sync("signup", newcomer, ["given_name", "emails"], version)) == {
+        "ok": False, "error": "emails.in_use"}
+    assert central_user(stack, newcomer) is None
+
+
+def test_a_verified_number_moves_and_the_old_owner_keeps_a_primary(stack, make_user, write_private, am_call):
+    alice = make_user(phones=(_phone("+46701111111", primary=True), _phone("+46702222222")))
+    bob = make_user()
+    version = write_private("phones", bob.user_id, phones=[_phone("+46701111111", primary=True)])
+    assert am_call(_sync("phones", bob.user_id, ["phones"], version)) == {"ok": True}
+    alice_now = central_user(stack, alice.user_id)
+    assert alice_now["verified_phones"] == ["+46702222222"]
+    assert alice_now["phones"] == [_phone("+46701111111", verified=False, primary=False),
+                                   _phone("+46702222222", primary=True)]
+    assert central_user(stack, bob.user_id)["verified_phones"] == ["+46701111111"]
+
+
+def test_the_unique_indexes(stack, make_user, mongo):
+    indexes = mongo.tessera_central.users.index_information()
+    for field in ("verified_emails", "verified_phones"):
+        index = indexes[f"{field}_unique"]
+        assert index["unique"] and index["key"] == [(field, 1)]
+        assert index["partialFilterExpression"] == {field: {"$type": "string"}}
+    # users without any verified address or number coexist
+    make_user(email_verified=False)
+    make_user(email_verified=False)
