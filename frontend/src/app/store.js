@@ -33,7 +33,13 @@ export function setupStore(preloadedState, { saga = rootSaga } = {}) {
   const store = configureStore({
     reducer: rootReducer,
     preloadedState,
-    middleware: (getDefault) => getDefault({ thunk: false }).concat(sagaMiddleware),
+    middleware: (getDefault) =>
+      getDefault({
+        thunk: false,
+        // The dev-only checks walk the whole state; keep them, but quiet on slow machines.
+        serializableCheck: { warnAfter: 200 },
+        immutableCheck: { warnAfter: 200 },
+      }).concat(sagaMiddleware),
   });
   if (saga) store.sagaTask = sagaMiddleware.run(saga);
   return store;

@@ -11,6 +11,7 @@ import { reauthnCancelled, selectSecurity } from './securitySlice';
 /**
  * Asks for the password again when a *recent* route refused an old login.
  * The reauthn saga sends the refused request again after this succeeds.
+ * The content exists only while open, so a closed dialog leaves nothing to find.
  */
 export default function ReauthnDialog() {
   const intl = useIntl();
@@ -50,6 +51,8 @@ export default function ReauthnDialog() {
         cancel();
       }}
     >
+      {reauthnOpen ? (
+        <>
       <h2 id="reauthn-title">
         <FormattedMessage id="reauthn.title" />
       </h2>
@@ -81,6 +84,8 @@ export default function ReauthnDialog() {
           </button>
         </div>
       </Form>
+        </>
+      ) : null}
     </dialog>
   );
 }
