@@ -1,0 +1,14 @@
+"""emails' routes (API.md, "emails"): the contact-list routes of ``common.contact_list``
+on this service's blueprint — /all, /new, /verify, /primary, /remove, /resend-code."""
+from __future__ import annotations
+
+from flask import Blueprint
+
+from common.contact_list import ContactSchemas, add_routes
+from services.emails.helpers import EMAILS
+from services.emails.schemas import EmailRequest, EmailsResponse, VerifyRequest
+
+bp = Blueprint("emails", __name__)
+
+add_routes(bp, EMAILS, ContactSchemas(value=EmailRequest, new=EmailRequest, verify=VerifyRequest,
+                                      response=EmailsResponse))
