@@ -15,7 +15,7 @@ import etcd
 import pika.exceptions
 import pymongo.errors
 import redis.exceptions
-from flask import Flask, Response
+from flask import Flask, Response, g
 from werkzeug.exceptions import HTTPException
 
 from common import fsa
@@ -98,6 +98,12 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:
+        # An exception outside the view (opening or saving the session, in Flask's
+        # request finalisation) reaches us as a 500 wrapping the original error.
+        original = getattr(exc, "original_exception", None)
+        backend = backend_of(original) if original is not None else None
+        if backend is not None:
+            return _backend_handler(backend)(original)
         headers: dict[str, str] = {}
         if exc.code == 405 and exc.valid_methods:
             headers["Allow"] = ", ".join(exc.valid_methods)
@@ -116,9 +122,18 @@ def register_error_handlers(app: Flask) -> None:
         return fsa.fail(CommonMsg.internal_error, status=500)
 
 
+def backend_of(exc: BaseException) -> str | None:
+    """The backing service whose failure ``exc`` is (``redis``, ``mongodb``…), or None."""
+    for exc_class, backend in BACKEND_ERRORS.items():
+        if isinstance(exc, exc_class):
+            return backend
+    return None
+
+
 def _backend_handler(backend: str):
     def handler(exc: BaseException) -> Response:
         logger.warning("backend %s unavailable: %s", backend, exc)
+        g.backend_down = backend
         return BackendUnavailable(backend).to_response()
     return handler
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, g, session
 from flask_session import Session
 from flask_session.redis import RedisSessionInterface
 from itsdangerous import BadSignature, Signer
@@ -41,6 +41,12 @@ class SignedRedisSessionInterface(RedisSessionInterface):
                          permanent=True, sid_length=32, serialization_format="msgpack")
         self.use_signer = True  # the base class's open/save paths call _sign/_unsign
         self._signer = Signer(app.config["SECRET_KEY"], salt="tessera-session", key_derivation="hmac")
+
+    def save_session(self, app: Flask, session, response) -> None:
+        """Save as usual, except when this very response says Redis is down."""
+        if g.get("backend_down") == "redis":
+            return
+        super().save_session(app, session, response)
 
     def _sign(self, app: Flask, sid: str) -> str:
         return self._signer.sign(sid.encode()).decode()

@@ -26,7 +26,8 @@ from common.stack.topology import ROOT, Stack, get_stack
 
 log = logging.getLogger("tessera.stack")
 
-START_TIMEOUT = 90.0
+#: Seconds ``start`` waits for every check; a busy machine may need more.
+START_TIMEOUT = float(os.environ.get("TESSERA_START_TIMEOUT", "90"))
 #: A worker has no HTTP health: RUNNING this long counts as healthy.
 WORKER_SETTLE = 3.0
 #: Alternative names accepted by ``control``.
@@ -163,16 +164,17 @@ def _start_infra(stack: Stack, deadline: float) -> list[supervisor.Program]:
     return progs
 
 
-def start(stack: Stack | str | None = None, timeout: float = START_TIMEOUT) -> float:
+def start(stack: Stack | str | None = None, timeout: float | None = None) -> float:
     """Start ``stack`` (or complete a partly running one) and wait until it is healthy.
 
-    Leaves supervisord running in the background. Return the seconds it took.
-    Raises StackError when a check still fails after ``timeout`` seconds or a program
-    is given up by supervisord; the message has the tail of that program's log.
+    Leaves supervisord running in the background, also after a failure (to look at).
+    Return the seconds it took. Raises StackError when a check still fails after
+    ``timeout`` seconds (default ``$TESSERA_START_TIMEOUT`` or 90) or a program is
+    given up by supervisord; the message has the tail of that program's log.
     """
     stack = _stack(stack)
     started = time.monotonic()
-    deadline = started + timeout
+    deadline = started + (timeout or START_TIMEOUT)
     progs = _start_infra(stack, deadline)
     log.info("infrastructure up in %.1f s", time.monotonic() - started)
     seed(stack)
@@ -277,7 +279,9 @@ def control(stack: Stack | str | None, action: str, program: str, wait: bool = T
         if action in ("start", "restart"):
             if is_group:
                 server.startProcessGroup(target, wait)
-            elif info[target]["statename"] not in ("RUNNING", "STARTING"):
+            elif action == "restart" or info[target]["statename"] not in ("RUNNING", "STARTING"):
+                # ``info`` was read before the stop above: after a restart's stop the
+                # program is down whatever ``info`` says
                 server.startProcess(target, wait)
     except xmlrpc.client.Fault as exc:
         raise StackError(f"supervisord: {action} {target}: {exc.faultString}") from exc
@@ -305,7 +309,7 @@ def seed(stack: Stack | str | None = None) -> bool:
     return True
 
 
-def restart_services(stack: Stack | str | None = None, timeout: float = START_TIMEOUT) -> float:
+def restart_services(stack: Stack | str | None = None, timeout: float | None = None) -> float:
     """Restart every service and worker (picking up services added since the start)
     and wait until they are healthy; return the seconds it took. Raises StackError."""
     stack = _stack(stack)
@@ -318,5 +322,5 @@ def restart_services(stack: Stack | str | None = None, timeout: float = START_TI
     for group in supervisor.GROUPS:
         if any(p.group == group for p in progs):
             server.stopProcessGroup(group, True)
-    _start_platform(stack, progs, started + timeout)
+    _start_platform(stack, progs, started + (timeout or START_TIMEOUT))
     return time.monotonic() - started
