@@ -1,0 +1,1 @@
+"""personal_data: the logged-in user's names and language."""

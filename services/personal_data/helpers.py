@@ -1,0 +1,30 @@
+"""personal_data's message keys and the shape of the user it answers with."""
+from __future__ import annotations
+
+from enum import unique
+from typing import Any, Mapping
+
+from common.messages import TranslatableMsg
+
+
+@unique
+class PersonalDataMsg(TranslatableMsg):
+    """personal_data's message keys (field errors of ``POST /user``)."""
+
+    name_invalid = "personal_data.name_invalid"
+    language_invalid = "personal_data.language_invalid"
+
+
+#: The attributes ``POST /user`` writes — exactly personal_data's AM whitelist.
+ATTRIBUTES = ("given_name", "surname", "display_name", "language")
+
+
+def personal_data(given_name: str, surname: str, display_name: str | None, language: str) -> dict[str, str]:
+    """The attributes to store; ``display_name`` defaults to "given_name surname"."""
+    return {"given_name": given_name, "surname": surname,
+            "display_name": display_name or f"{given_name} {surname}", "language": language}
+
+
+def user_view(user: Mapping[str, Any]) -> dict[str, Any]:
+    """``user`` with the lists the response needs present even when the document lacks them."""
+    return {**user, "emails": user.get("emails", []), "phones": user.get("phones", [])}
