@@ -1,0 +1,99 @@
+"""phones' configuration, request and response schemas; numbers are parsed here."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import phonenumbers
+from flask import current_app
+from marshmallow import fields, post_load, validate
+from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
+
+from common.contact_list import ContactListConfigSchema
+from common.schemas import TesseraSchema, code_field
+from services.phones.helpers import PhonesMsg
+
+REGION = validate.OneOf(sorted(phonenumbers.SUPPORTED_REGIONS), error="Not an ISO 3166-1 alpha-2 region.")
+
+
+class ConfigSchema(ContactListConfigSchema):
+    """``/tessera/phones/*``: ``max_entries`` (numbers per account), ``add_limit`` and
+    ``default_region``, the ISO 3166-1 alpha-2 region of numbers written without ``+``."""
+
+    default_region = fields.String(required=True, validate=REGION)
+
+
+class PhoneNumber(fields.String):
+    """A phone number in any common format (``070-123 45 67``, ``+46 70 123 45 67``),
+    loaded as E.164 (``+46701234567``, ITU-T E.164) with Google's libphonenumber rules.
+
+    A number without ``+`` is read in the request's ``default_region`` if that is a
+    region, else in the configured one. Errors: ``phones.invalid_number`` (not a number,
+    impossible or unassigned), ``phones.not_mobile`` (a number that cannot receive SMS,
+    e.g. a fixed line).
+    """
+
+    #: what a valid number must be to receive the code by SMS
+    SMS_TYPES = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE,
+                           PhoneNumberType.PERSONAL_NUMBER})
+    #: longer input is not a phone number; libphonenumber need not parse it
+    MAX_INPUT = 64
+    default_error_messages = {"invalid_number": PhonesMsg.invalid_number.value,
+                              "not_mobile": PhonesMsg.not_mobile.value}
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=True, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        region = (data or {}).get("default_region")
+        if region not in phonenumbers.SUPPORTED_REGIONS:
+            region = current_app.config["TESSERA"]["default_region"]
+        if len(text) > self.MAX_INPUT:
+            raise self.make_error("invalid_number")
+        try:
+            parsed = phonenumbers.parse(text, region)
+        except NumberParseException as exc:
+            raise self.make_error("invalid_number") from exc
+        if not phonenumbers.is_valid_number(parsed):
+            raise self.make_error("invalid_number")
+        if phonenumbers.number_type(parsed) not in self.SMS_TYPES:
+            raise self.make_error("not_mobile")
+        return phonenumbers.format_number(parsed, PhoneNumberFormat.E164)
+
+
+class NumberRequest(TesseraSchema):
+    """``/primary``, ``/remove``, ``/resend-code``."""
+
+    number = PhoneNumber()
+
+
+class NewNumberRequest(TesseraSchema):
+    """``/new``: ``default_region`` only says how to read ``number``."""
+
+    number = PhoneNumber()
+    default_region = fields.String(validate=REGION, load_default=None)
+
+    @post_load
+    def _drop_region(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        # already applied by PhoneNumber; the view gets the E.164 number only
+        data.pop("default_region", None)
+        return data
+
+
+class VerifyRequest(TesseraSchema):
+    """``/verify``: the number and the code sent to it by SMS."""
+
+    number = PhoneNumber()
+    code = code_field()
+
+
+class PhoneEntry(TesseraSchema):
+    number = fields.String(required=True)
+    verified = fields.Boolean(required=True)
+    primary = fields.Boolean(required=True)
+
+
+class PhonesResponse(TesseraSchema):
+    """The account's numbers in E.164 (a 202 adds ``message``: ``am.sync_pending``)."""
+
+    phones = fields.List(fields.Nested(PhoneEntry), required=True)
