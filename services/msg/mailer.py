@@ -37,9 +37,9 @@ def build_message(mail: RenderedMail, to: str, sender: str, from_address: str, k
     message["Message-ID"] = message_id_for(key, from_address)
     message["Auto-Submitted"] = "auto-generated"
     message["X-Auto-Response-Suppress"] = "All"
-    message["Content-Language"] = mail.language
     message.set_content(mail.text)
     message.add_alternative(mail.html, subtype="html")
+    message["Content-Language"] = mail.language  # after: set_content clears Content-* headers
     return message
 
 
