@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import signal
-import time
+import threading
 from typing import Any
 
 import pika
@@ -57,6 +57,7 @@ class Consumer:
         self._channel: Channel | None = None
         self._consumer_tag: str | None = None
         self._stopping = False
+        self._wakeup = threading.Event()
         self._consuming = False
         self._reconnect_delay = 0.0
         self._publish_seq = 0
@@ -69,23 +70,29 @@ class Consumer:
         raise NotImplementedError
 
     # -- running --------------------------------------------------------------------
-    def run(self) -> None:
-        """Consume until SIGTERM/SIGINT, reconnecting with a capped, growing delay."""
-        signal.signal(signal.SIGTERM, lambda *_: self.stop())
-        signal.signal(signal.SIGINT, lambda *_: self.stop())
+    def run(self, *, handle_signals: bool = True) -> None:
+        """Consume until ``stop()`` (or SIGTERM/SIGINT when ``handle_signals``, which only
+        the main thread may install), reconnecting with a capped, growing delay."""
+        if handle_signals:
+            signal.signal(signal.SIGTERM, lambda *_: self.stop())
+            signal.signal(signal.SIGINT, lambda *_: self.stop())
         while not self._stopping:
             self._connection = self.connect()
-            self._connection.ioloop.start()
+            try:
+                self._connection.ioloop.start()
+            finally:
+                self._connection.ioloop.close()
             if not self._stopping:
                 self._reconnect_delay = min(max(1.0, self._reconnect_delay * 2), self.reconnect_delay_cap)
                 logger.info("reconnecting in %s s", self._reconnect_delay)
-                time.sleep(self._reconnect_delay)
+                self._wakeup.wait(self._reconnect_delay)
 
     def stop(self) -> None:
         """Stop consuming, let in-flight work finish, close the connection."""
         if self._stopping:
             return
         self._stopping = True
+        self._wakeup.set()
         logger.info("stopping consumer of %s", self.queue)
         if self._connection is None:
             return

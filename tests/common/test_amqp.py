@@ -1,0 +1,179 @@
+"""The AMQP publisher and the consumer base against the real RabbitMQ of the test stack:
+confirms, RPC with a bounded wait, ack after work, retries with back-off, dead letters,
+and a consumer that reconnects when the broker comes back."""
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from typing import Any, Iterator
+
+import pika
+import pytest
+
+from common.amqp import AmqpClient
+from common.config import CommonConfigSchema, load_config
+from common.consumer import Consumer, PermanentError
+
+
+@pytest.fixture
+def amqp_url(stack) -> str:
+    return load_config("probe", CommonConfigSchema)["amqp_url"]
+
+
+@pytest.fixture
+def queue(amqp_url: str) -> Iterator[str]:
+    name = f"test.{uuid.uuid4().hex[:8]}"
+    yield name
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    channel = connection.channel()
+    for suffix in ("", ".retry", ".dead"):
+        channel.queue_delete(name + suffix)
+    connection.close()
+
+
+@pytest.fixture
+def publisher(amqp_url: str) -> Iterator[AmqpClient]:
+    client = AmqpClient(amqp_url)
+    yield client
+    client.close()
+
+
+class Recorder(Consumer):
+    """Fails the first ``failures`` deliveries of each message, then records it."""
+
+    retry_delay = 0.05
+    max_attempts = 3
+
+    def __init__(self, url: str, queue: str, failures: int = 0) -> None:
+        super().__init__(url)
+        self.queue = queue
+        self.failures = failures
+        self.seen: dict[str, int] = {}
+        self.done: list[dict[str, Any]] = []
+
+    def handle(self, body: dict[str, Any], properties) -> dict[str, Any] | None:
+        key = properties.message_id
+        self.seen[key] = self.seen.get(key, 0) + 1
+        if body.get("refuse"):
+            raise PermanentError("probe.refused")
+        if self.seen[key] <= self.failures:
+            raise RuntimeError("transient")
+        self.done.append(body)
+        return {"ok": True, "echo": body.get("n")}
+
+
+@pytest.fixture
+def run_consumer():
+    started: list[tuple[Consumer, threading.Thread]] = []
+
+    def start(consumer: Consumer) -> Consumer:
+        thread = threading.Thread(target=consumer.run, kwargs={"handle_signals": False}, daemon=True)
+        thread.start()
+        started.append((consumer, thread))
+        return consumer
+
+    yield start
+    for consumer, thread in started:
+        consumer.stop()
+        thread.join(timeout=10)
+        assert not thread.is_alive(), "the consumer did not stop"
+
+
+def _wait(predicate, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def _count(amqp_url: str, queue: str) -> int:
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    try:
+        return connection.channel().queue_declare(queue, passive=True).method.message_count
+    finally:
+        connection.close()
+
+
+def test_published_message_waits_durably_until_consumed(amqp_url, queue, publisher, run_consumer) -> None:
+    key = publisher.publish(queue, {"n": 1})
+    assert _count(amqp_url, queue) == 1
+    consumer = run_consumer(Recorder(amqp_url, queue))
+    _wait(lambda: consumer.done == [{"n": 1}])
+    _wait(lambda: _count(amqp_url, queue) == 0)
+    assert consumer.seen == {key: 1}
+
+
+def test_transient_failure_is_retried_with_backoff_then_succeeds(amqp_url, queue, publisher, run_consumer) -> None:
+    consumer = run_consumer(Recorder(amqp_url, queue, failures=2))
+    key = publisher.publish(queue, {"n": 2})
+    _wait(lambda: consumer.done == [{"n": 2}])
+    assert consumer.seen[key] == 3
+    assert _count(amqp_url, f"{queue}.dead") == 0
+
+
+def test_message_that_keeps_failing_is_dead_lettered(amqp_url, queue, publisher, run_consumer) -> None:
+    consumer = run_consumer(Recorder(amqp_url, queue, failures=99))
+    key = publisher.publish(queue, {"n": 3})
+    _wait(lambda: _count(amqp_url, f"{queue}.dead") == 1)
+    assert consumer.seen[key] == Recorder.max_attempts
+    assert consumer.done == []
+
+
+def test_permanent_error_goes_to_dead_letters_at_once_and_answers_rpc(amqp_url, queue, publisher, run_consumer) -> None:
+    consumer = run_consumer(Recorder(amqp_url, queue))
+    reply = publisher.call(queue, {"refuse": True}, timeout=10)
+    assert reply == {"ok": False, "error": "probe.refused"}
+    _wait(lambda: _count(amqp_url, f"{queue}.dead") == 1)
+    assert list(consumer.seen.values()) == [1]
+
+
+def test_message_that_is_not_json_is_dead_lettered(amqp_url, queue, publisher, run_consumer) -> None:
+    publisher.publish(queue, {"n": 0})  # declares the queues
+    run_consumer(Recorder(amqp_url, queue))
+    _wait(lambda: _count(amqp_url, queue) == 0)
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    connection.channel().basic_publish("", queue, b"{not json")
+    connection.close()
+    _wait(lambda: _count(amqp_url, f"{queue}.dead") == 1)
+
+
+def test_rpc_reply_and_bounded_wait(amqp_url, queue, publisher, run_consumer) -> None:
+    started = time.monotonic()
+    assert publisher.call(queue, {"n": 4}, timeout=0.5) is None  # nobody consumes yet
+    assert 0.5 <= time.monotonic() - started < 3
+    consumer = run_consumer(Recorder(amqp_url, queue))
+    _wait(lambda: consumer.done == [{"n": 4}])  # the timed-out request still got done
+    assert publisher.call(queue, {"n": 5}, timeout=10) == {"ok": True, "echo": 5}
+
+
+def test_publisher_recovers_from_a_dropped_connection(amqp_url, queue, publisher) -> None:
+    publisher.publish(queue, {"n": 6})
+    publisher._local.channel.connection.close()  # as if the broker had dropped us
+    publisher.publish(queue, {"n": 7})
+    assert _count(amqp_url, queue) == 2
+
+
+def test_messages_are_persistent_json_with_idempotency_key(amqp_url, queue, publisher) -> None:
+    key = publisher.publish(queue, {"n": 8}, message_id="job-1")
+    assert key == "job-1"
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    method, properties, body = connection.channel().basic_get(queue, auto_ack=True)
+    connection.close()
+    assert json.loads(body) == {"n": 8}
+    assert properties.message_id == "job-1" and properties.delivery_mode == 2
+    assert properties.content_type == "application/json"
+
+
+def test_consumer_and_publisher_reconnect_after_broker_restart(stack, amqp_url, queue, publisher, run_consumer) -> None:
+    from common.stack import manager
+
+    consumer = run_consumer(Recorder(amqp_url, queue))
+    publisher.publish(queue, {"n": 9})
+    _wait(lambda: len(consumer.done) == 1)
+    manager.control(stack, "restart", "rabbitmq")
+    _wait(lambda: manager.health(stack)["rabbitmq"]["healthy"], timeout=60)
+    publisher.publish(queue, {"n": 10})  # the publisher's old connection is dead: it reconnects
+    _wait(lambda: len(consumer.done) == 2, timeout=60)
+    assert consumer.done[1] == {"n": 10}
