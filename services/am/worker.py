@@ -19,6 +19,7 @@ from common.config import load_config
 from common.consumer import Consumer, PermanentError, run_consumer
 from common.db import close_clients, get_client
 from services.am.central import AmMsg, AttributeManager, ensure_indexes
+from services.am.purge import purge_user
 from services.am.schemas import ConfigSchema, DeleteMessage, SyncMessage
 
 logger = logging.getLogger(__name__)
@@ -57,6 +58,10 @@ class AmConsumer(Consumer):
         if op == "sync":
             self.manager.sync(request["service"], request["user_id"], request["attributes"], request["version"])
         else:
+            if request["service"] in self.manager.delete_allowed:
+                # Before the central delete: the central document names the addresses
+                # whose codes are purged too. A refused service purges nothing.
+                purge_user(self.manager.client, request["user_id"])
             self.manager.delete(request["service"], request["user_id"])
         return None
 
