@@ -7,7 +7,7 @@ import json
 import re
 import time
 from email.message import EmailMessage
-from typing import Any
+from typing import Any, Callable
 
 import redis
 import requests
@@ -178,6 +178,17 @@ def code_in(text: str) -> str:
     match = CODE_RE.search(text)
     assert match, f"no code in {text!r}"
     return match.group(1)
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float = 15.0) -> Any:
+    """Poll ``predicate`` until it returns something truthy; return that (or the last
+    falsy value after ``timeout`` seconds), e.g. for what the AM writes later."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.1)
 
 
 def wipe_data(stack: Stack) -> None:
