@@ -15,9 +15,9 @@ never claims what the central database does not hold.
 "phones"), so that the two services declare them once, here.
 
 Codes follow ``common.codes`` (NIST SP 800-63B §5.1.3: single use, expiring, locked after
-``max_attempts`` tries, sends throttled). Adding is also limited per account in the
-service's views (``add_limit``), because removing an address forgets its code and with
-it the code's send counter.
+``max_attempts`` tries, sends throttled). /new is also limited per account
+(``add_limit``), because removing an address forgets its code and with it the code's
+send counter: add/remove in a loop must not become a way to mail or text anyone.
 
 Every route needs a logged-in session (401 ``authn.required``) and, being a POST apart
 from ``/all``, the CSRF token (403, checked by ``common.csrf``).
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from enum import unique
 from typing import Any, Callable, Mapping
 
 from flask import Blueprint, current_app, g
@@ -38,7 +39,7 @@ from common.config.schema import CommonConfigSchema
 from common.errors import ApiError
 from common.messages import TranslatableMsg
 from common.proofing import log_proofing
-from common.schemas import EmptyRequest
+from common.schemas import EmptyRequest, TesseraSchema, code_field
 from common.throttle import account_or_client, limiter
 from common.users import applied_or_pending, get_user, now, require_user, save_private, update_user
 
@@ -58,16 +59,27 @@ class ContactListConfigSchema(CommonConfigSchema):
     add_limit = fields.String(required=True, metadata={"doc": "Flask-Limiter limit on /new per account"})
 
 
+#: the message keys every contact list answers with, as ``<service>.<name>``; the
+#: ``code_*`` ones are made by ``common.codes``
+MESSAGE_NAMES = ("duplicate", "not_found", "not_verified", "already_verified", "too_many",
+                 "code_invalid", "code_expired", "code_locked", "code_throttled")
+
+
+def contact_messages(service: str, *extra: str) -> type[TranslatableMsg]:
+    """The service's ``@unique`` message-key Enum (``EmailsMsg``): ``<service>.<name>`` for
+    each of ``MESSAGE_NAMES`` and of the service's own ``extra`` names."""
+    members = {name: f"{service}.{name}" for name in MESSAGE_NAMES + extra}
+    return unique(TranslatableMsg(f"{service.title()}Msg", members))  # type: ignore[call-overload]
+
+
 @dataclass(frozen=True)
 class ContactList:
     """The operations on one kind of contact list.
 
     ``attribute``: the user attribute (``emails``); ``key``: the value's name in an entry
     and in requests (``email``); ``purpose``: code purpose and proofing kind (``email``);
-    ``method``: proofing method (``code_by_mail``); ``msgs``: the service's message Enum,
-    which must have the members ``duplicate``, ``not_found``, ``not_verified``,
-    ``already_verified``, ``too_many`` and (unless ``primary_removable``)
-    ``cannot_remove_primary``;
+    ``method``: proofing method (``code_by_mail``); ``msgs``: the service's message Enum
+    from ``contact_messages`` (with ``cannot_remove_primary`` unless ``primary_removable``);
     ``primary_removable``: whether the primary may be removed (then the first other
     verified entry, if any, becomes primary).
 
@@ -219,6 +231,23 @@ class ContactSchemas:
     new: type[Schema]
     verify: type[Schema]
     response: type[Schema]
+
+    @classmethod
+    def build(cls, contacts: ContactList, value_field: Callable[[], fields.Field], name: str,
+              new: type[Schema] | None = None) -> ContactSchemas:
+        """The schemas of ``contacts`` whose value is loaded by ``value_field()``; ``name``
+        prefixes the schema names in the OpenAPI document (``Email`` → ``EmailVerifyRequest``);
+        ``new`` replaces ``value`` for /new."""
+        key = contacts.key
+        value = TesseraSchema.from_dict({key: value_field()}, name=f"{name}Request")
+        entry = TesseraSchema.from_dict({key: fields.String(required=True), "verified": fields.Boolean(required=True),
+                                         "primary": fields.Boolean(required=True)}, name=f"{name}Entry")
+        return cls(value=value, new=new or value,
+                   verify=TesseraSchema.from_dict({key: value_field(), "code": code_field()},
+                                                  name=f"{name}VerifyRequest"),
+                   response=TesseraSchema.from_dict(
+                       {contacts.attribute: fields.List(fields.Nested(entry), required=True)},
+                       name=f"{name}ListResponse"))
 
 
 #: rule, method, ContactList operation (also the endpoint), request schema, limited per account
