@@ -2,12 +2,11 @@
 
 ``signed_in(service, **config_overrides)`` → ``(ApiClient, TestUser)``: a user made the
 way the AM would (``tests.users.make_user``) and an in-process client of ``service``
-logged in as that user. ``db(stack)`` gives a pymongo client for looking at what the
-services stored.
+logged in as that user; ``mongo`` is a pymongo client for looking at what the services
+stored; ``new_mail``/``new_sms`` return the message an action sent.
 """
 from __future__ import annotations
 
-import time
 from email.message import EmailMessage
 from typing import Any, Callable, Iterator
 
@@ -37,16 +36,6 @@ def mongo(stack: Stack) -> Iterator[MongoClient]:
     client = mongo_client(stack)
     yield client
     client.close()
-
-
-def wait_for(predicate: Callable[[], Any], timeout: float = 15.0) -> Any:
-    """Poll ``predicate`` until it returns something truthy; return that (or the last falsy value)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(0.1)
 
 
 def new_mail(outbox: Outbox, to: str, action: Callable[[], Any]) -> tuple[Any, EmailMessage]:

@@ -2,32 +2,17 @@
 from __future__ import annotations
 
 import logging
-from enum import unique
 from typing import Any, Mapping
 
-from common.contact_list import ContactList
-from common.messages import TranslatableMsg
+from common.contact_list import ContactList, contact_messages
 from common.messaging import queue_mail, user_language
 
 logger = logging.getLogger(__name__)
 
 
-@unique
-class EmailsMsg(TranslatableMsg):
-    """What the emails service answers (``code_*`` come from ``common.codes``,
-    ``in_use`` from the AM)."""
-
-    duplicate = "emails.duplicate"
-    not_found = "emails.not_found"
-    not_verified = "emails.not_verified"
-    already_verified = "emails.already_verified"
-    too_many = "emails.too_many"
-    cannot_remove_primary = "emails.cannot_remove_primary"
-    in_use = "emails.in_use"
-    code_invalid = "emails.code_invalid"
-    code_expired = "emails.code_expired"
-    code_locked = "emails.code_locked"
-    code_throttled = "emails.code_throttled"
+#: ``emails.<name>`` for the contact-list keys (``common.contact_list.MESSAGE_NAMES``),
+#: ``cannot_remove_primary`` and the AM's refusal ``in_use``
+EmailsMsg = contact_messages("emails", "cannot_remove_primary", "in_use")
 
 
 def mail_code(user: Mapping[str, Any], email: str, code: str, ttl_minutes: int) -> None:

@@ -1,13 +1,13 @@
-"""emails' configuration, request and response schemas."""
+"""emails' configuration and request/response schemas."""
 from __future__ import annotations
 
 from typing import Any
 
 from marshmallow import fields, validate
 
-from common.contact_list import ContactListConfigSchema
-from common.schemas import TesseraSchema, code_field
+from common.contact_list import ContactListConfigSchema, ContactSchemas
 from common.users import normalize_email
+from services.emails.helpers import EMAILS
 
 
 class ConfigSchema(ContactListConfigSchema):
@@ -25,26 +25,5 @@ class NormalizedEmail(fields.Email):
         return normalize_email(super()._deserialize(value, attr, data, **kwargs))
 
 
-class EmailRequest(TesseraSchema):
-    """``/new``, ``/primary``, ``/remove``, ``/resend-code``."""
-
-    email = NormalizedEmail()
-
-
-class VerifyRequest(TesseraSchema):
-    """``/verify``: the address and the code mailed to it."""
-
-    email = NormalizedEmail()
-    code = code_field()
-
-
-class EmailEntry(TesseraSchema):
-    email = fields.String(required=True)
-    verified = fields.Boolean(required=True)
-    primary = fields.Boolean(required=True)
-
-
-class EmailsResponse(TesseraSchema):
-    """The account's addresses (a 202 adds ``message``: ``am.sync_pending``)."""
-
-    emails = fields.List(fields.Nested(EmailEntry), required=True)
+#: ``{email}``, ``{email, code}`` and ``{emails: [{email, verified, primary}]}``
+SCHEMAS = ContactSchemas.build(EMAILS, NormalizedEmail, "Email")

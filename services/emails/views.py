@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from common.contact_list import ContactSchemas, add_routes
+from common.contact_list import add_routes
 from services.emails.helpers import EMAILS
-from services.emails.schemas import EmailRequest, EmailsResponse, VerifyRequest
+from services.emails.schemas import SCHEMAS
 
 bp = Blueprint("emails", __name__)
 
-add_routes(bp, EMAILS, ContactSchemas(value=EmailRequest, new=EmailRequest, verify=VerifyRequest,
-                                      response=EmailsResponse))
+add_routes(bp, EMAILS, SCHEMAS)

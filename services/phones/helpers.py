@@ -1,29 +1,15 @@
 """phones' message keys and its contact list: codes by SMS, the primary removable."""
 from __future__ import annotations
 
-from enum import unique
 from typing import Any, Mapping
 
-from common.contact_list import ContactList
-from common.messages import TranslatableMsg
+from common.contact_list import ContactList, contact_messages
 from common.messaging import queue_sms, user_language
 
 
-@unique
-class PhonesMsg(TranslatableMsg):
-    """What the phones service answers (``code_*`` come from ``common.codes``)."""
-
-    duplicate = "phones.duplicate"
-    not_found = "phones.not_found"
-    not_verified = "phones.not_verified"
-    already_verified = "phones.already_verified"
-    too_many = "phones.too_many"
-    invalid_number = "phones.invalid_number"
-    not_mobile = "phones.not_mobile"
-    code_invalid = "phones.code_invalid"
-    code_expired = "phones.code_expired"
-    code_locked = "phones.code_locked"
-    code_throttled = "phones.code_throttled"
+#: ``phones.<name>`` for the contact-list keys (``common.contact_list.MESSAGE_NAMES``)
+#: and the number field's ``invalid_number`` and ``not_mobile``
+PhonesMsg = contact_messages("phones", "invalid_number", "not_mobile")
 
 
 def sms_code(user: Mapping[str, Any], number: str, code: str, ttl_minutes: int) -> None:

@@ -8,9 +8,9 @@ from flask import current_app
 from marshmallow import fields, post_load, validate
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
 
-from common.contact_list import ContactListConfigSchema
-from common.schemas import TesseraSchema, code_field
-from services.phones.helpers import PhonesMsg
+from common.contact_list import ContactListConfigSchema, ContactSchemas
+from common.schemas import TesseraSchema
+from services.phones.helpers import PHONES, PhonesMsg
 
 REGION = validate.OneOf(sorted(phonenumbers.SUPPORTED_REGIONS), error="Not an ISO 3166-1 alpha-2 region.")
 
@@ -61,12 +61,6 @@ class PhoneNumber(fields.String):
         return phonenumbers.format_number(parsed, PhoneNumberFormat.E164)
 
 
-class NumberRequest(TesseraSchema):
-    """``/primary``, ``/remove``, ``/resend-code``."""
-
-    number = PhoneNumber()
-
-
 class NewNumberRequest(TesseraSchema):
     """``/new``: ``default_region`` only says how to read ``number``."""
 
@@ -80,20 +74,6 @@ class NewNumberRequest(TesseraSchema):
         return data
 
 
-class VerifyRequest(TesseraSchema):
-    """``/verify``: the number and the code sent to it by SMS."""
-
-    number = PhoneNumber()
-    code = code_field()
-
-
-class PhoneEntry(TesseraSchema):
-    number = fields.String(required=True)
-    verified = fields.Boolean(required=True)
-    primary = fields.Boolean(required=True)
-
-
-class PhonesResponse(TesseraSchema):
-    """The account's numbers in E.164 (a 202 adds ``message``: ``am.sync_pending``)."""
-
-    phones = fields.List(fields.Nested(PhoneEntry), required=True)
+#: ``{number}``, ``{number, default_region?}``, ``{number, code}`` and
+#: ``{phones: [{number, verified, primary}]}``
+SCHEMAS = ContactSchemas.build(PHONES, PhoneNumber, "Phone", new=NewNumberRequest)

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from common.contact_list import ContactSchemas, add_routes
+from common.contact_list import add_routes
 from services.phones.helpers import PHONES
-from services.phones.schemas import NewNumberRequest, NumberRequest, PhonesResponse, VerifyRequest
+from services.phones.schemas import SCHEMAS
 
 bp = Blueprint("phones", __name__)
 
-add_routes(bp, PHONES, ContactSchemas(value=NumberRequest, new=NewNumberRequest, verify=VerifyRequest,
-                                      response=PhonesResponse))
+add_routes(bp, PHONES, SCHEMAS)

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from common.stack import manager
-from tests.contacts import new_mail, wait_for
-from tests.helpers import code_in, text_of
+from tests.contacts import new_mail
+from tests.helpers import code_in, text_of, wait_for
 from tests.users import central_user
 
 ROUTES = [("get", "/api/emails/all", None)] + [
