@@ -146,6 +146,28 @@ def _newest_mtime(paths: list[Path]) -> float:
     return newest
 
 
+def _npm_install(locked: bool) -> None:
+    """``npm ci``; if npm calls its own lock file out of sync, ``npm install --no-save``.
+
+    npm ≥ 11.16 leaves optional dependencies that the registry cannot serve (other
+    platforms' native bindings, e.g. ``@unrs/resolver-binding-*``) out of the lock file
+    it writes, then ``npm ci`` rejects that very file (npm/cli#9846). ``install
+    --no-save`` installs the locked versions without rewriting package-lock.json.
+    """
+    npm = ["npm", "--no-audit", "--no-fund"]
+    if locked:
+        log("$ npm ci")
+        result = subprocess.run([*npm, "ci"], cwd=FRONTEND, capture_output=True, text=True)
+        if result.returncode == 0:
+            return
+        output = result.stdout + result.stderr
+        if "are in sync" not in output:
+            print(output, file=sys.stderr)
+            raise subprocess.CalledProcessError(result.returncode, ["npm", "ci"])
+        log("npm ci rejects package-lock.json (npm/cli#9846); falling back to npm install --no-save")
+    _run([*npm, "install", "--no-save"], cwd=FRONTEND)
+
+
 def install_frontend() -> bool:
     """``npm ci`` and ``npm run build`` in ``frontend/`` when needed.
 
@@ -163,7 +185,7 @@ def install_frontend() -> bool:
     stamp = FRONTEND / "node_modules" / ".tessera-installed"
     digest = _digest(lock, package)
     if not (stamp.exists() and stamp.read_text() == digest):
-        _run(["npm", "ci" if lock.exists() else "install", "--no-audit", "--no-fund"], cwd=FRONTEND)
+        _npm_install(lock.exists())
         stamp.write_text(digest)
         did = True
     dist_index = FRONTEND / "dist" / "index.html"

@@ -6,9 +6,10 @@ the test suite's ``stack`` fixture.
 the failed check and ends with the tail of that program's log.
 
 Start order: supervisord with epmd, mongo, redis, etcd, smtp and nginx → rabbitmq once
-epmd listens → mongo's replica set initiated → every check passes → etcd seeded
-(``python -m common.config seed``) → the ``services`` and ``workers`` groups → each
-service's ``/status/healthy`` answers 200.
+epmd listens → mongo's replica set initiated → mongo, redis, etcd and smtp pass their
+checks → etcd seeded (``python -m common.config seed``) → the ``services`` group boots
+while RabbitMQ finishes booting → the ``workers`` group → each service's
+``/status/healthy`` answers 200 and each worker has run for 3 s.
 """
 from __future__ import annotations
 
@@ -155,11 +156,13 @@ def _start_infra(stack: Stack, deadline: float) -> list[supervisor.Program]:
     server = supervisor.rpc(stack).supervisor
     if _process_info(stack)["rabbitmq"]["statename"] not in ("RUNNING", "STARTING"):
         server.startProcess("rabbitmq", False)
-    # Mongo is one-node replica set: transactions need one.
+    # A one-node replica set: MongoDB refuses transactions without one.
     _wait(stack, {"mongo": lambda s: checks._tcp(s.ports["mongo"])}, deadline, "mongod")
     if checks.init_replica_set(stack):
         log.info("initiated replica set tessera on 127.0.0.1:%s", stack.ports["mongo"])
-    infra = {name: checks.INFRA_CHECKS[name] for name in supervisor.INFRA if name not in ("epmd", "nginx")}
+    # RabbitMQ boots slowest (10 s and more): the services do not need it to start
+    # (their AMQP client connects on first use), so they boot meanwhile.
+    infra = {name: checks.INFRA_CHECKS[name] for name in ("mongo", "redis", "etcd", "smtp")}
     _wait(stack, infra, deadline, "infrastructure")
     return progs
 
@@ -176,22 +179,27 @@ def start(stack: Stack | str | None = None, timeout: float | None = None) -> flo
     started = time.monotonic()
     deadline = started + (timeout or START_TIMEOUT)
     progs = _start_infra(stack, deadline)
-    log.info("infrastructure up in %.1f s", time.monotonic() - started)
     seed(stack)
-    _start_platform(stack, progs, deadline)
+    _start_group(stack, progs, "services")
+    _wait(stack, {"rabbitmq": checks.check_rabbitmq}, deadline, "rabbitmq")
+    log.info("infrastructure up in %.1f s", time.monotonic() - started)
+    _start_group(stack, progs, "workers")
+    _wait_platform(stack, progs, deadline)
     took = time.monotonic() - started
     log.info("%s stack healthy in %.1f s: %s", stack.name, took, stack.base_url)
     return took
 
 
-def _start_platform(stack: Stack, progs: list[supervisor.Program], deadline: float) -> None:
+def _start_group(stack: Stack, progs: list[supervisor.Program], group: str) -> None:
+    """Start the programs of ``group`` that are not running, without waiting."""
     server = supervisor.rpc(stack).supervisor
     info = _process_info(stack)
-    for group in supervisor.GROUPS:
-        if any(p.group == group for p in progs):
-            for prog in progs:
-                if prog.group == group and info[prog.full_name]["statename"] not in ("RUNNING", "STARTING"):
-                    server.startProcess(prog.full_name, False)
+    for prog in progs:
+        if prog.group == group and info[prog.full_name]["statename"] not in ("RUNNING", "STARTING"):
+            server.startProcess(prog.full_name, False)
+
+
+def _wait_platform(stack: Stack, progs: list[supervisor.Program], deadline: float) -> None:
     pending = _platform_checks(progs)
     pending["nginx"] = checks.check_nginx
     _wait(stack, pending, deadline, "services")
@@ -322,5 +330,7 @@ def restart_services(stack: Stack | str | None = None, timeout: float | None = N
     for group in supervisor.GROUPS:
         if any(p.group == group for p in progs):
             server.stopProcessGroup(group, True)
-    _start_platform(stack, progs, started + (timeout or START_TIMEOUT))
+    for group in supervisor.GROUPS:
+        _start_group(stack, progs, group)
+    _wait_platform(stack, progs, started + (timeout or START_TIMEOUT))
     return time.monotonic() - started
