@@ -66,7 +66,7 @@ def _service_blocks(upstream: dict[str, str]) -> dict[str, str]:
         service_map.append(f'        "~^{prefix}" {upper};')
         backend_map.append(f'        "~^{prefix}" {service.url_name};')
         locations.append(
-            f"        location {prefix} {{\n"
+            f"        location ^~ {prefix} {{\n"
             f"            proxy_pass http://{upstream[service.name]};\n"
             f"            proxy_set_header Host $http_host;\n"
             f"            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n"

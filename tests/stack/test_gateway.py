@@ -99,3 +99,9 @@ def test_smtp_sink_writes_one_file_per_mail(stack: Stack) -> None:
     added = set(new.iterdir()) - before
     assert len(added) == 1
     assert "code 123456" in added.pop().read_text()
+
+
+def test_missing_hashed_asset_is_a_404_not_the_spa(stack: Stack) -> None:
+    r = _get(stack, "/main.0123456789abcdef.js")
+    assert r.status_code == 404
+    assert r.headers["Cache-Control"] == "no-cache"  # not "immutable": it may appear later
