@@ -27,7 +27,7 @@ def test_generated_nginx_conf_passes_nginx_t(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     text = conf.read_text()
     for service in SERVICES:
-        assert f"location /api/{service.url_name}/ {{" in text
+        assert f"location ^~ /api/{service.url_name}/ {{" in text
         assert f"proxy_pass http://127.0.0.1:{stack.service_ports[service.name]};" in text
     for temp in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
         assert f"{temp}_temp_path {stack.run_dir / 'nginx'}/" in text
