@@ -5,13 +5,18 @@ one window that no worker can close: between the provider accepting a message an
 ledger recording it. The protocol:
 
 1. ``claim``: atomically mark the key ``sending`` (owner, lease) — or learn that it is
-   already ``sent`` (skip and acknowledge), or that a live worker holds it (retry later);
+   already ``sent`` (``SKIP``: acknowledge without sending), or that a live worker
+   holds it (``Leased``: retry later);
 2. send;
-3. ``mark_sent``. A failed send ``release``\\ s the key (``failed``) so a retry may claim it.
+3. ``mark_sent`` the moment the provider has accepted it. After a failed send,
+   ``release`` marks the key ``failed`` so that a retry may claim it.
 
-A worker killed between 2 and 3 leaves the key ``sending``. Its successor cannot know
-whether the mail left, and resends: the guarantee there is at-least-once, and the window
-is one MongoDB update long. To avoid waiting for the lease after a crash on the same
+A worker killed between the provider's acceptance and 3 leaves the key ``sending``.
+Its successor takes the claim over (``RESEND``, and the record is flagged ``resent``)
+and cannot know whether the job left: where the provider can tell (the file SMS
+outbox), it asks; otherwise (SMTP) it sends again, with the same ``Message-ID`` so
+that the receiver can recognise the copy. That window — at-least-once — is one
+MongoDB round trip long. To avoid waiting for the lease after a crash on the same
 host, a claim held by a process that no longer exists (``host:pid`` in the owner) is
 taken over at once. Records expire ``ttl`` seconds after creation (TTL index).
 """
@@ -30,6 +35,9 @@ from pymongo.errors import DuplicateKeyError
 logger = logging.getLogger(__name__)
 
 SENDING, SENT, FAILED = "sending", "sent", "failed"
+
+#: What ``claim`` says: send it; send it although an earlier attempt may have left; skip it.
+SEND, RESEND, SKIP = "send", "resend", "skip"
 
 
 class Leased(Exception):
@@ -81,11 +89,12 @@ class SentLedger:
         self.collection.create_index("key", name="key_unique", unique=True)
         self.collection.create_index("created", name="created_ttl", expireAfterSeconds=self.ttl)
 
-    def claim(self, key: str, lease: float) -> bool:
+    def claim(self, key: str, lease: float) -> str:
         """Claim ``key`` for sending for ``lease`` seconds.
 
-        True: send it now (a first try, a retry after a failure, or a resend after a
-        crash — logged). False: it has been sent; acknowledge without sending.
+        ``SEND``: a first try, or a retry after a failed one. ``RESEND``: taken over from
+        a worker that died or overran its lease mid-send (logged, flagged ``resent``).
+        ``SKIP``: it has been sent; acknowledge without sending.
         Raises ``Leased`` while another live worker holds the claim.
         """
         now = _now()
@@ -103,7 +112,7 @@ class SentLedger:
             if record is None:  # vanished (TTL) between the two reads: claim anew
                 return self.claim(key, lease)
             if record["state"] == SENT:
-                return False
+                return SKIP
             if not owner_is_gone(record.get("owner", "")):
                 raise Leased(f"{key} is being sent by {record.get('owner')}") from None
             before = self.collection.find_one_and_update(
@@ -112,9 +121,11 @@ class SentLedger:
             if before is None:  # someone else took it over first
                 raise Leased(f"{key} was taken over by another worker") from None
         if before is not None and before.get("state") == SENDING and before.get("owner") != self.owner:
-            logger.warning("resending %s: %s claimed it at %s and did not record it as sent",
+            logger.warning("taking over %s: %s claimed it at %s and did not record it as sent",
                            key, before.get("owner"), before.get("claimed_at"))
-        return True
+            self.collection.update_one({"key": key}, {"$set": {"resent": True}})
+            return RESEND
+        return SEND
 
     def mark_sent(self, key: str) -> None:
         """Record that ``key`` has left (whoever holds the claim now)."""

@@ -8,7 +8,7 @@ import smtplib
 import ssl
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from common.consumer import PermanentError
 from services.msg.errors import MsgMsg
@@ -63,18 +63,22 @@ class SmtpMailer:
         self.timeout = config["timeout"]
         self.from_address = config["from_address"]
         self.sender = formataddr((config["from_name"], config["from_address"]))
+        # loading the CA bundle takes ~0.3 s: once, and only when TLS is used
+        self._tls = ssl.create_default_context() if self.ssl or self.starttls else None
 
     def _connect(self) -> smtplib.SMTP:
-        context = ssl.create_default_context()
         if self.ssl:
-            return smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
+            return smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=self._tls)
         connection = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
         if self.starttls:
-            connection.starttls(context=context)
+            connection.starttls(context=self._tls)
         return connection
 
-    def send(self, message: EmailMessage) -> None:
-        """Hand ``message`` to the server; return when it has accepted it."""
+    def send(self, message: EmailMessage, accepted: Callable[[], None] | None = None) -> None:
+        """Hand ``message`` to the server; return when it has accepted it.
+
+        ``accepted()`` is called as soon as the server has taken the message, before
+        QUIT, so that the caller records it with the least delay (see ``ledger``)."""
         connection = self._connect()
         try:
             if self.username:
@@ -93,6 +97,8 @@ class SmtpMailer:
                                    message["To"], exc.smtp_code, exc.smtp_error)
                     raise PermanentError(MsgMsg.message_refused) from exc
                 raise
+            if accepted is not None:
+                accepted()
         finally:
             # the message has been accepted (or not) already: a failing QUIT changes nothing
             try:

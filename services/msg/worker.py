@@ -1,11 +1,12 @@
 """``python -m services.msg.worker``: send the jobs of ``msg.mail`` and ``msg.sms``.
 
 One process runs two consumers, each in its own thread with its own
-``SelectConnection`` and ioloop (pika connections are not thread-safe, so they share
-nothing but the MongoDB client, which is). The main thread owns the signals: SIGTERM or
-SIGINT stops both consumers, which finish the job in hand; if either thread dies the
-process exits non-zero and supervisord restarts it. One process instead of two keeps
-the topology's one program per worker.
+``SelectConnection`` and ioloop (``Consumer.run(handle_signals=False)``; pika
+connections are not thread-safe, so they share nothing but the MongoDB client, which
+is). The main thread owns the signals: SIGTERM or SIGINT stops both consumers, which
+finish the job in hand; if either thread dies the process exits non-zero and
+supervisord restarts it. One process instead of two keeps the topology's one program
+per worker.
 
 Every job goes: validate → render → claim its idempotency key → send → record it
 (``services.msg.ledger``). A job that can never be sent (bad shape, unknown template,
@@ -19,7 +20,7 @@ import signal
 import sys
 import threading
 import time
-from typing import Any
+from typing import Any, Callable
 
 from marshmallow import Schema, ValidationError
 from pika.spec import BasicProperties
@@ -30,7 +31,7 @@ from common.config import load_config
 from common.consumer import Consumer, PermanentError
 from common.db import close_clients, get_client, private_db_name
 from services.msg.errors import MsgMsg
-from services.msg.ledger import SentLedger
+from services.msg.ledger import RESEND, SKIP, SentLedger
 from services.msg.mailer import SmtpMailer, build_message
 from services.msg.schemas import ConfigSchema, MailJob, SmsJob
 from services.msg.sms import SmsProvider, make_provider
@@ -52,9 +53,8 @@ class JobConsumer(Consumer):
     """The common part of the mail and SMS consumers: validate, render, claim, send, record.
 
     Subclasses set ``queue`` and ``job_schema`` and implement ``prepare`` (render, may
-    raise PermanentError) and ``deliver`` (send) and ``lease`` (seconds a send may take).
-    ``run`` is the base class's loop without signal handling, so that it can run in a
-    thread; ``stop`` may be called from any thread.
+    raise PermanentError), ``deliver`` (send), ``lease`` (seconds a send may take) and
+    ``already_delivered`` (ask the provider after a crash, where it can tell).
     """
 
     job_schema: type[Schema]
@@ -65,36 +65,24 @@ class JobConsumer(Consumer):
         super().__init__(amqp_url)
         self.ledger = ledger
         self.renderer = renderer
-        self._wakeup = threading.Event()
-
-    # -- running in a thread --------------------------------------------------------
-    def run(self) -> None:
-        """Consume until ``stop()``, reconnecting with a capped, growing delay."""
-        while not self._stopping:
-            self._connection = self.connect()
-            self._connection.ioloop.start()
-            if not self._stopping:
-                self._reconnect_delay = min(max(1.0, self._reconnect_delay * 2), self.reconnect_delay_cap)
-                logger.info("%s: reconnecting in %s s", self.queue, self._reconnect_delay)
-                self._wakeup.wait(self._reconnect_delay)
-
-    def stop(self) -> None:
-        """Stop consuming after the job in hand (thread-safe)."""
-        self._wakeup.set()
-        super().stop()
 
     # -- the work -----------------------------------------------------------------------
     def prepare(self, job: dict[str, Any]) -> Any:
         """Render ``job``; raise PermanentError when it cannot be."""
         raise NotImplementedError
 
-    def deliver(self, job: dict[str, Any], rendered: Any, key: str) -> None:
-        """Send the rendered job."""
+    def deliver(self, job: dict[str, Any], rendered: Any, key: str, accepted: Callable[[], None]) -> None:
+        """Send the rendered job; call ``accepted()`` the moment the provider has it
+        (and nothing that can fail after), or return and let the caller call it."""
         raise NotImplementedError
 
     def lease(self) -> float:
         """Seconds a live worker may need for one ``deliver``."""
         raise NotImplementedError
+
+    def already_delivered(self, key: str) -> bool | None:
+        """After a crash mid-send: whether the provider has job ``key`` (None: cannot tell)."""
+        return None
 
     def handle(self, body: dict[str, Any], properties: BasicProperties) -> dict[str, Any] | None:
         """Send one job at most once per ``message_id`` (see ``services.msg.ledger``)."""
@@ -108,15 +96,30 @@ class JobConsumer(Consumer):
             raise PermanentError(MsgMsg.job_invalid) from exc
         rendered = self.prepare(job)
         ledger_key = f"{self.queue}:{key}"
-        if not self.ledger.claim(ledger_key, self.lease()):
+        claim = self.ledger.claim(ledger_key, self.lease())
+        if claim == SKIP:
             logger.info("%s job %s was sent already: not sending it again", self.queue, key)
             return None
+        if claim == RESEND:
+            if self.already_delivered(key):
+                logger.warning("%s job %s had left before the crash: recorded, not sent again", self.queue, key)
+                self._mark_sent(ledger_key)
+                return None
+            logger.warning("%s job %s may have left before the crash: sending it again", self.queue, key)
+        recorded: list[bool] = []
+
+        def accepted() -> None:  # the provider has it: record that at once
+            if not recorded:
+                recorded.append(True)
+                self._mark_sent(ledger_key)
+
         try:
-            self.deliver(job, rendered, key)
+            self.deliver(job, rendered, key, accepted)
         except BaseException:
-            self._release(ledger_key)
+            if not recorded:
+                self._release(ledger_key)
             raise
-        self._mark_sent(ledger_key)
+        accepted()
         logger.info("sent %s %s (job %s)", self.queue, job["template"], key)
         return None
 
@@ -150,8 +153,9 @@ class MailConsumer(JobConsumer):
     def prepare(self, job: dict[str, Any]):
         return self.renderer.render_mail(job["template"], job["language"], job["context"])
 
-    def deliver(self, job: dict[str, Any], rendered, key: str) -> None:
-        self.mailer.send(build_message(rendered, job["to"], self.mailer.sender, self.mailer.from_address, key))
+    def deliver(self, job: dict[str, Any], rendered, key: str, accepted: Callable[[], None]) -> None:
+        message = build_message(rendered, job["to"], self.mailer.sender, self.mailer.from_address, key)
+        self.mailer.send(message, accepted)
 
     def lease(self) -> float:
         # connect, (TLS,) EHLO, MAIL, RCPT, DATA: each may take up to the time-out
@@ -171,11 +175,14 @@ class SmsConsumer(JobConsumer):
     def prepare(self, job: dict[str, Any]) -> str:
         return self.renderer.render_sms(job["template"], job["language"], job["context"])
 
-    def deliver(self, job: dict[str, Any], rendered: str, key: str) -> None:
-        self.provider.send(job["to"], rendered)
+    def deliver(self, job: dict[str, Any], rendered: str, key: str, accepted: Callable[[], None]) -> None:
+        self.provider.send(job["to"], rendered, key)
 
     def lease(self) -> float:
         return self.provider.timeout + LEASE_MARGIN
+
+    def already_delivered(self, key: str) -> bool | None:
+        return self.provider.has_sent(key)
 
 
 def make_ledger(config: dict[str, Any], wait: float = START_WAIT) -> SentLedger:
@@ -214,7 +221,8 @@ def serve(consumers: tuple[Consumer, ...]) -> int:
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())
-    threads = [threading.Thread(target=consumer.run, name=consumer.queue, daemon=True) for consumer in consumers]
+    threads = [threading.Thread(target=consumer.run, kwargs={"handle_signals": False}, name=consumer.queue,
+                                daemon=True) for consumer in consumers]
     for thread in threads:
         thread.start()
     while not stopping.is_set() and all(thread.is_alive() for thread in threads):

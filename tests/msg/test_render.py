@@ -106,13 +106,22 @@ def test_the_file_provider_never_interleaves(tmp_path):
     assert all(r["text"] == text and r["sent_at"].endswith("Z") for r in records)
 
 
+def test_the_file_provider_knows_what_it_sent(tmp_path):
+    provider = FileSmsProvider(tmp_path / "sms.jsonl")
+    assert provider.has_sent("k1") is False  # no file yet
+    provider.send("+46701234567", "hello", "k1")
+    provider.send("+46701234567", "hello")
+    assert provider.has_sent("k1") is True and provider.has_sent("k2") is False
+    assert json.loads((tmp_path / "sms.jsonl").read_text().splitlines()[0])["message_id"] == "k1"
+
+
 class _Gateway(BaseHTTPRequestHandler):
     status = 200
     seen: list = []
 
     def do_POST(self) -> None:  # noqa: N802 (the http.server API)
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        _Gateway.seen.append((self.headers["Authorization"], body))
+        _Gateway.seen.append((self.headers["Authorization"], self.headers["Idempotency-Key"], body))
         self.send_response(_Gateway.status)
         self.send_header("Content-Length", "0")
         self.end_headers()
@@ -134,8 +143,9 @@ def gateway() -> Iterator[str]:
 def test_the_http_provider(gateway):
     provider = HttpSmsProvider(gateway, "s3cret", timeout=2)
     _Gateway.status = 200
-    provider.send("+46701234567", "hello")
-    assert _Gateway.seen[-1] == ("Bearer s3cret", {"to": "+46701234567", "text": "hello"})
+    provider.send("+46701234567", "hello", "key-1")
+    assert _Gateway.seen[-1] == ("Bearer s3cret", "key-1", {"to": "+46701234567", "text": "hello"})
+    assert provider.has_sent("key-1") is None
     _Gateway.status = 503
     with pytest.raises(requests.HTTPError):  # transient: retried
         provider.send("+46701234567", "hello")

@@ -10,7 +10,7 @@ import uuid
 import pytest
 
 from common.stack import manager
-from services.msg.ledger import Leased, SentLedger
+from services.msg.ledger import RESEND, SEND, SKIP, Leased, SentLedger
 from tests.helpers import code_in, text_of
 from tests.msg.conftest import wait_until
 
@@ -123,23 +123,25 @@ def test_the_ledger(stack, mongo):
     ours.ensure_indexes()
     live_other = SentLedger(collection, ttl=3600, owner="elsewhere:1:theirs")
     # first claim, then the same worker again (a retry), then another worker: leased
-    assert ours.claim("k1", lease=30) and ours.claim("k1", lease=30)
+    assert ours.claim("k1", lease=30) == SEND and ours.claim("k1", lease=30) == SEND
     with pytest.raises(Leased):
         live_other.claim("k1", lease=30)
     ours.mark_sent("k1")
-    assert not live_other.claim("k1", lease=30) and not ours.claim("k1", lease=30)
+    assert live_other.claim("k1", lease=30) == SKIP and ours.claim("k1", lease=30) == SKIP
     # a failed send is released: anyone may claim it at once
-    assert live_other.claim("k2", lease=30)
+    assert live_other.claim("k2", lease=30) == SEND
     live_other.release("k2")
-    assert ours.claim("k2", lease=30)
-    # an expired lease can be taken over
-    assert live_other.claim("k3", lease=0.001)
+    assert ours.claim("k2", lease=30) == SEND
+    # an expired lease can be taken over: the earlier attempt may have left
+    assert live_other.claim("k3", lease=0.001) == SEND
     time.sleep(0.01)
-    assert ours.claim("k3", lease=30)
+    assert ours.claim("k3", lease=30) == RESEND
     # a claim of a process of this host that no longer exists is taken over at once
     dead_pid = 2 ** 22 + 1  # above any pid_max default: never a live process
     dead = SentLedger(collection, ttl=3600, owner=f"{os.uname().nodename}:{dead_pid}:gone")
-    assert dead.claim("k4", lease=300)
-    assert ours.claim("k4", lease=30)
+    assert dead.claim("k4", lease=300) == SEND
+    assert ours.claim("k4", lease=30) == RESEND
+    assert collection.find_one({"key": "k4"})["resent"] is True
+    assert "resent" not in collection.find_one({"key": "k2"})
     index = collection.index_information()
     assert index["key_unique"]["unique"] and index["created_ttl"]["expireAfterSeconds"] == 3600
