@@ -28,28 +28,29 @@ COMMANDS = {
 
 def _up(manager, stack) -> int:
     manager.install()
-    stopping = []
 
     def on_signal(signum, _frame):
-        stopping.append(signum)
+        raise KeyboardInterrupt  # also ends a start that is still waiting
 
+    # Both set explicitly: a shell that starts `make up &` hands SIGINT over ignored.
     signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     try:
         took = manager.start(stack)
         print(f"Tessera is up at {stack.base_url} (started in {took:.1f} s); Ctrl-C stops it.", flush=True)
-        while not stopping:
+        while manager.supervisor.is_running(stack):
             time.sleep(1)
-            if not manager.supervisor.is_running(stack):
-                print("supervisord has gone away", file=sys.stderr)
-                return 1
+        print("supervisord has gone away", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
-        pass
+        return 0
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the stop short
+        # A second Ctrl-C must not cut the stop short.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         print("stopping...", flush=True)
         manager.stop(stack)
         print("stopped.", flush=True)
-    return 0
 
 
 def _bench(manager) -> int:
