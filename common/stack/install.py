@@ -36,11 +36,6 @@ APT_PACKAGES = (
     "fonts-liberation",
 )
 
-#: Debian starts a package's daemon when it is installed; the stack runs private
-#: instances on ports of its own, so the system ones are only in the way.
-_SYSTEM_DAEMONS = ("redis-server", "rabbitmq-server", "etcd", "nginx")
-
-
 def log(message: str, *args: object) -> None:
     print("[install] " + (message % args if args else message), flush=True)
 
@@ -86,8 +81,8 @@ def install_apt() -> bool:
         )
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     _run(["apt-get", "update", "-q"], env=env)
-    # policy-rc.d exit 101 keeps Debian's maintainer scripts from starting the system
-    # daemons where an init system exists; without one they do not start anyway.
+    # Debian starts a package's daemon when it installs it; the stack runs private
+    # instances on ports of its own, so policy-rc.d (exit 101) keeps the system ones off.
     policy = Path("/usr/sbin/policy-rc.d")
     created_policy = not policy.exists()
     if created_policy:
@@ -101,17 +96,7 @@ def install_apt() -> bool:
     finally:
         if created_policy:
             policy.unlink()
-    _stop_system_daemons()
     return True
-
-
-def _stop_system_daemons() -> None:
-    """Stop daemons that a package install started anyway (best effort)."""
-    if not shutil.which("service"):
-        return
-    for name in _SYSTEM_DAEMONS:
-        if Path("/etc/init.d", name).exists():
-            subprocess.run(["service", name, "stop"], capture_output=True)
 
 
 def install_venv() -> bool:

@@ -73,7 +73,10 @@ def install() -> float:
 
 def _process_info(stack: Stack) -> dict[str, dict]:
     """supervisord's view: full name (``redis``, ``services:jsconfig``) → process info."""
-    infos = supervisor.rpc(stack).supervisor.getAllProcessInfo()
+    try:
+        infos = supervisor.rpc(stack).supervisor.getAllProcessInfo()
+    except OSError as exc:
+        raise StackError(f"the {stack.name} stack is not running (supervisord: {exc})") from exc
     return {
         (info["name"] if info["group"] == info["name"] else f"{info['group']}:{info['name']}"): info
         for info in infos
