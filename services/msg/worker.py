@@ -35,7 +35,7 @@ from services.msg.ledger import RESEND, SKIP, SentLedger
 from services.msg.mailer import SmtpMailer, build_message
 from services.msg.schemas import ConfigSchema, MailJob, SmsJob
 from services.msg.sms import SmsProvider, make_provider
-from services.msg.templates import Renderer
+from services.msg.templates import RenderedMail, Renderer
 
 logger = logging.getLogger(__name__)
 
@@ -150,10 +150,10 @@ class MailConsumer(JobConsumer):
         super().__init__(amqp_url, ledger, renderer)
         self.mailer = mailer
 
-    def prepare(self, job: dict[str, Any]):
+    def prepare(self, job: dict[str, Any]) -> RenderedMail:
         return self.renderer.render_mail(job["template"], job["language"], job["context"])
 
-    def deliver(self, job: dict[str, Any], rendered, key: str, accepted: Callable[[], None]) -> None:
+    def deliver(self, job: dict[str, Any], rendered: RenderedMail, key: str, accepted: Callable[[], None]) -> None:
         message = build_message(rendered, job["to"], self.mailer.sender, self.mailer.from_address, key)
         self.mailer.send(message, accepted)
 
