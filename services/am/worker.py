@@ -44,8 +44,24 @@ class AmConsumer(Consumer):
         self.manager = manager
 
     def handle(self, body: dict[str, Any], properties: BasicProperties) -> dict[str, Any] | None:
-        """Apply one request. Raises PermanentError for a malformed or refused request;
-        anything else (MongoDB down, private copy not yet visible) is retried."""
+        """Apply one request; return None (the base replies ``{"ok": true}``).
+
+        A refused request (not whitelisted, address in use, no such user) that a caller
+        waits for is an answer, not a poison message: it is returned as
+        ``{"ok": false, "error": key}`` and acknowledged. One that nobody waits for
+        (no ``reply_to``), and any malformed message, raises PermanentError so that it
+        is kept in ``am.sync.dead`` for a human. Anything else (MongoDB down, private
+        copy not yet visible) raises to be retried."""
+        try:
+            self.apply(body, properties)
+        except PermanentError as exc:
+            if properties.reply_to and exc.message != AmMsg.message_invalid:
+                return {"ok": False, "error": str(exc.message)}
+            raise
+        return None
+
+    def apply(self, body: dict[str, Any], properties: BasicProperties) -> None:
+        """Validate and apply one request. Raises PermanentError (malformed or refused)."""
         op = body.get("op")
         schema = {"sync": SyncMessage, "delete": DeleteMessage}.get(op if isinstance(op, str) else "")
         if schema is None:
@@ -63,7 +79,6 @@ class AmConsumer(Consumer):
                 # whose codes are purged too. A refused service purges nothing.
                 purge_user(self.manager.client, request["user_id"])
             self.manager.delete(request["service"], request["user_id"])
-        return None
 
 
 def prepare(manager: AttributeManager, wait: float = INDEX_WAIT) -> None:

@@ -6,6 +6,10 @@ import time
 import uuid
 from datetime import datetime, timezone
 
+import pika
+
+from common.amqp import AmqpClient
+from common.config import etcd_client, read_namespace
 from services.am.central import verified_emails, verified_phones
 from tests.users import central_user
 
@@ -185,3 +189,27 @@ def test_the_unique_indexes(stack, make_user, mongo):
     # users without any verified address or number coexist
     make_user(email_verified=False)
     make_user(email_verified=False)
+
+
+def test_a_refusal_is_an_answer_unless_nobody_listens(stack, make_user, write_private, am_call):
+    url = read_namespace(etcd_client(), "common")["amqp_url"]
+    connection = pika.BlockingConnection(pika.URLParameters(url))
+    channel = connection.channel()
+    channel.queue_purge("am.sync.dead")
+    user = make_user()
+    version = write_private("personal_data", user.user_id, emails=[])
+    refused = _sync("personal_data", user.user_id, ["emails"], version)
+    assert am_call(refused) == {"ok": False, "error": "am.attribute_not_allowed"}  # answered, acknowledged
+    publisher = AmqpClient(url)
+    key = publisher.publish("am.sync", refused)  # nobody listens: kept for a human
+    publisher.close()
+    deadline = time.monotonic() + 10
+    dead = []
+    while not dead and time.monotonic() < deadline:
+        method, properties, _body = channel.basic_get("am.sync.dead", auto_ack=True)
+        if method is None:
+            time.sleep(0.1)
+        else:
+            dead.append(properties.message_id)
+    connection.close()
+    assert dead == [key]
