@@ -36,9 +36,13 @@ export async function callApi({ url, method, body, csrfToken, type }) {
   return isFsa(parsed) ? parsed : networkError(type);
 }
 
-/** The URL of a route: the service's base from jsconfig, or the nginx default. */
+/**
+ * The URL of a route: the service's base from jsconfig, or the nginx default.
+ * jsconfig names the services as the back end does (`personal_data`); the SPA uses
+ * their URL form (`personal-data`).
+ */
 export function serviceUrl(services, service, route) {
-  let base = (services && services[service]) || `/api/${service}/`;
+  let base = (services && (services[service] || services[service.replace(/-/g, '_')])) || `/api/${service}/`;
   if (!base.endsWith('/')) base += '/';
   return base + route.replace(/^\/+/, '');
 }

@@ -66,6 +66,12 @@ describe('serviceUrl', () => {
     expect(serviceUrl({ emails: '/mail-api' }, 'emails', 'all')).toBe('/mail-api/all');
   });
 
+  it('finds the services jsconfig names with an underscore', () => {
+    const services = { personal_data: '/pd/', reset_password: '/api/reset-password/' };
+    expect(serviceUrl(services, 'personal-data', 'user')).toBe('/pd/user');
+    expect(serviceUrl(services, 'reset-password', 'start')).toBe('/api/reset-password/start');
+  });
+
   it('falls back to /api/<service>/ before jsconfig is known', () => {
     expect(serviceUrl({}, 'jsconfig', 'config')).toBe('/api/jsconfig/config');
   });

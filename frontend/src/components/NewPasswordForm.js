@@ -26,7 +26,8 @@ export default function NewPasswordForm({ field = 'password', busy, errors, onSu
   // the service checks again and its answer lands in `errors`.
   const submit = () => {
     const found = {};
-    if (!strength.ok) found[field] = [strength.tooShort ? 'password.too_short_error' : 'password.too_weak'];
+    if (policy.max_length && password.length > policy.max_length) found[field] = ['password.too_long'];
+    else if (!strength.ok) found[field] = [strength.tooShort ? 'password.too_short' : 'password.too_guessable'];
     if (repeat !== password) found.repeat = ['password.mismatch'];
     setClientErrors(found);
     if (Object.keys(found).length === 0) onSubmit({ [field]: password });
@@ -65,7 +66,7 @@ export default function NewPasswordForm({ field = 'password', busy, errors, onSu
                 <FormattedMessage id={LEVELS[strength.score]} />
                 {' — '}
                 {strength.tooShort ? (
-                  <FormattedMessage id="password.too_short" values={{ min: policy.min_length }} />
+                  <FormattedMessage id="password.hint_too_short" values={{ min: policy.min_length }} />
                 ) : (
                   <FormattedMessage id={strength.ok ? 'password.good_enough' : 'password.too_weak'} />
                 )}

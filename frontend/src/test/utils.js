@@ -11,10 +11,11 @@ export const CONFIG = {
     authn: '/api/authn/',
     emails: '/api/emails/',
     phones: '/api/phones/',
-    'personal-data': '/api/personal-data/',
+    jsconfig: '/api/jsconfig/',
+    personal_data: '/api/personal-data/',
     security: '/api/security/',
     signup: '/api/signup/',
-    'reset-password': '/api/reset-password/',
+    reset_password: '/api/reset-password/',
   },
   languages: ['en', 'sv'],
   default_language: 'en',
@@ -60,6 +61,7 @@ export function mockApi(routes = {}, { loggedIn = false } = {}) {
       ? success('GET_AUTHN_SESSION', { logged_in: true, user_id: 'u1', auth_time: '2025-01-01T00:00:00Z' })
       : success('GET_AUTHN_SESSION', { logged_in: false }),
     'GET /api/personal-data/user': success('GET_PERSONAL_DATA_USER', USER),
+    'GET /api/signup/state': success('GET_SIGNUP_STATE', { step: 'register' }),
     ...routes,
   };
   const counts = {};

@@ -10,6 +10,23 @@ import PageHeading from '../../components/PageHeading';
 import SubmitButton from '../../components/SubmitButton';
 import useRequest from '../../components/useRequest';
 
+/**
+ * The region of the browser's locale (`sv-SE` → `SE`), which says how the phones service
+ * reads a number typed without `+`; undefined when no preferred locale names one (then
+ * the service uses its configured region).
+ */
+export function browserRegion(languages = typeof navigator === 'undefined' ? [] : navigator.languages || [navigator.language]) {
+  for (const tag of languages) {
+    try {
+      const { region } = new Intl.Locale(tag);
+      if (region && /^[A-Z]{2}$/.test(region)) return region;
+    } catch {
+      // not a BCP 47 tag: try the next one
+    }
+  }
+  return undefined;
+}
+
 // Names the entry for screen readers without crowding a phone screen.
 const hidden = (chunks) => <span className="visually-hidden">{chunks}</span>;
 
@@ -18,7 +35,16 @@ const hidden = (chunks) => <span className="visually-hidden">{chunks}</span>;
  * `field` the body field ('email' or 'number'), `prefix` the translation prefix,
  * `actions` the slice's verifyOpened/verifyClosed.
  */
-export default function ContactsPage({ service, field, prefix, inputType, autoComplete, selectList, actions }) {
+export default function ContactsPage({
+  service,
+  field,
+  prefix,
+  inputType,
+  autoComplete,
+  selectList,
+  actions,
+  extraNewBody,
+}) {
   const intl = useIntl();
   const dispatch = useDispatch();
   const { items, loaded, verifying } = useSelector(selectList);
@@ -125,7 +151,7 @@ export default function ContactsPage({ service, field, prefix, inputType, autoCo
       <h2>
         <FormattedMessage id={`${prefix}.add_title`} />
       </h2>
-      <Form busy={add.busy} errors={add.errors} onSubmit={() => add.send({ [field]: value.trim() })}>
+      <Form busy={add.busy} errors={add.errors} onSubmit={() => add.send({ [field]: value.trim(), ...(extraNewBody ? extraNewBody() : {}) })}>
         <Field
           label={intl.formatMessage({ id: `${prefix}.new_label` })}
           hint={intl.formatMessage({ id: `${prefix}.new_hint` })}

@@ -84,6 +84,7 @@ describe('email addresses', () => {
 
 describe('phone numbers', () => {
   it('accepts any format and shows the E.164 number the service stored', async () => {
+    jest.spyOn(navigator, 'languages', 'get').mockReturnValue(['sv-SE', 'en']);
     let phones = [];
     const api = mockApi(
       {
@@ -101,7 +102,23 @@ describe('phone numbers', () => {
     await user.click(screen.getByRole('button', { name: 'Add' }));
     expect(await screen.findByLabelText('Code sent to +46701234567')).toBeInTheDocument();
     expect(screen.getByText('+46701234567', { selector: '.contact-value' })).toBeInTheDocument();
-    expect(callsTo(api, 'POST /api/phones/new')).toEqual([{ number: '070-123 45 67' }]);
+    // the browser's region says how to read a number without +
+    expect(callsTo(api, 'POST /api/phones/new')).toEqual([{ number: '070-123 45 67', default_region: 'SE' }]);
+  });
+
+  it('sends no region when the browser names none', async () => {
+    jest.spyOn(navigator, 'languages', 'get').mockReturnValue(['en']);
+    const api = mockApi(
+      {
+        'GET /api/phones/all': success('GET_PHONES_ALL', { phones: [] }),
+        'POST /api/phones/new': success('POST_PHONES_NEW', { phones: [] }),
+      },
+      { loggedIn: true },
+    );
+    const { user } = renderApp('/dashboard/phones');
+    await user.type(await screen.findByRole('textbox', { name: 'Phone number' }), '+46 70 123 45 67');
+    await user.click(screen.getByRole('button', { name: 'Add' }));
+    await waitFor(() => expect(callsTo(api, 'POST /api/phones/new')).toEqual([{ number: '+46 70 123 45 67' }]));
   });
 });
 

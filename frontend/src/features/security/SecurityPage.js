@@ -36,10 +36,10 @@ function Credentials() {
       </thead>
       <tbody>
         {credentials.map((credential, index) => (
-          <tr key={credential.id || credential.key || index}>
-            <td>
-              <FormattedMessage id="security.password" />
-            </td>
+          <tr key={credential.credential_id || index}>
+            <th scope="row">
+              <FormattedMessage id={credential.type === 'password' ? 'security.password' : 'security.credential'} />
+            </th>
             <td>
               <When value={credential.created} />
             </td>

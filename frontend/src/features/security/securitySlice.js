@@ -5,17 +5,17 @@ import { isLoggedOutAction } from '../session/sessionSlice';
 export const reauthnRequired = createAction('security/reauthnRequired');
 export const reauthnCancelled = createAction('security/reauthnCancelled');
 
-/** The service lists credentials; for now that is the password alone. */
+/**
+ * GET /credentials and POST /change-password answer
+ * `{credentials: [{credential_id, type, created, last_used}]}` (for now the password alone).
+ */
 function credentialsIn(payload) {
-  if (Array.isArray(payload?.credentials)) return payload.credentials;
-  if (payload?.password && typeof payload.password === 'object') {
-    return [{ type: 'password', ...payload.password }];
-  }
-  if (payload && ('created' in payload || 'last_used' in payload)) {
-    return [{ type: 'password', created: payload.created, last_used: payload.last_used }];
-  }
-  return [];
+  return Array.isArray(payload?.credentials) ? payload.credentials : [];
 }
+
+const carriesCredentials = (action) =>
+  (action.type === 'GET_SECURITY_CREDENTIALS_SUCCESS' || action.type === 'POST_SECURITY_CHANGE_PASSWORD_SUCCESS') &&
+  Array.isArray(action.payload?.credentials);
 
 const initialState = { credentials: [], credentialsLoaded: false, reauthnOpen: false };
 
@@ -25,10 +25,6 @@ const securitySlice = createSlice({
   reducers: {},
   extraReducers: (builder) => {
     builder
-      .addCase('GET_SECURITY_CREDENTIALS_SUCCESS', (state, { payload }) => {
-        state.credentials = credentialsIn(payload);
-        state.credentialsLoaded = true;
-      })
       .addCase(reauthnRequired, (state) => {
         state.reauthnOpen = true;
       })
@@ -37,6 +33,10 @@ const securitySlice = createSlice({
       })
       .addCase('POST_AUTHN_REAUTHENTICATE_SUCCESS', (state) => {
         state.reauthnOpen = false;
+      })
+      .addMatcher(carriesCredentials, (state, { payload }) => {
+        state.credentials = credentialsIn(payload);
+        state.credentialsLoaded = true;
       })
       .addMatcher(isLoggedOutAction, () => initialState);
   },

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { FormattedMessage, useIntl } from 'react-intl';
 import { useDispatch, useSelector } from 'react-redux';
 import { Link, Navigate } from 'react-router';
@@ -11,7 +11,7 @@ import SubmitButton from '../../components/SubmitButton';
 import useRequest from '../../components/useRequest';
 import { selectLanguage } from '../language/languageSlice';
 import { selectLoggedIn } from '../session/sessionSlice';
-import { selectSignup, signupRestarted } from './signupSlice';
+import { loadSignupState, selectSignup, signupRestarted } from './signupSlice';
 
 function RegisterStep() {
   const intl = useIntl();
@@ -102,8 +102,15 @@ function PasswordStep({ email }) {
 const STEPS = ['register', 'code', 'password'];
 
 export default function SignupPage() {
-  const { step, email } = useSelector(selectSignup);
+  const dispatch = useDispatch();
+  const { step: stored, email } = useSelector(selectSignup);
   const loggedIn = useSelector(selectLoggedIn);
+  // After a reload, continue where this session's flow is (the service keeps it).
+  useEffect(() => {
+    if (!loggedIn) dispatch(loadSignupState());
+  }, [dispatch, loggedIn]);
+  // 'done' without a login (e.g. logged out since): a new signup starts.
+  const step = stored === 'done' ? 'register' : stored;
   if (loggedIn) return <Navigate to="/dashboard" replace />;
   return (
     <section className="card narrow">
