@@ -69,7 +69,11 @@ def _bench(manager) -> int:
         return 0
     was_running = manager.is_healthy(stack)
     if not was_running:
-        manager.start(stack)
+        try:
+            manager.start(stack)
+        except manager.StackError:
+            manager.stop(stack)
+            raise
     env = dict(os.environ, TESSERA_STACK=stack.name, TESSERA_BASE_URL=stack.base_url,
                TESSERA_ETCD=stack.etcd_address)
     failed = []
