@@ -1,6 +1,7 @@
 """signup test helpers: a known code for in-process tests, a ready-made account."""
 from __future__ import annotations
 
+import uuid
 from typing import Any, Callable
 
 import pytest
@@ -11,6 +12,11 @@ from common.stack.topology import Stack
 
 CODE = "424242"
 PASSWORD = "correct horse battery staple 7"
+
+
+def unique_address(name: str) -> str:
+    """An address no earlier run has mailed (the outbox outlives the data wipes)."""
+    return f"{name}-{uuid.uuid4().hex[:10]}@example.org"
 
 
 def person(email: str, **changes: Any) -> dict[str, Any]:

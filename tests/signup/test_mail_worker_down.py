@@ -1,0 +1,36 @@
+"""Acceptance: with the msg worker stopped, signups still answer at once; the mails
+queued meanwhile are all sent once when it is back, none twice."""
+from __future__ import annotations
+
+import time
+
+from common.stack import manager
+from tests.helpers import HttpClient, code_in, text_of
+from tests.signup.conftest import person, unique_address
+
+MSG_WORKER = "workers:msg"  # its program name in common/stack/supervisor.py
+
+
+def test_signups_answer_while_the_mail_worker_is_down(stack, outbox):
+    addresses = [unique_address(f"queued{i}") for i in range(4)]
+    manager.control(stack, "stop", MSG_WORKER)
+    try:
+        for address in addresses:
+            client = HttpClient(stack.base_url)
+            try:
+                started = time.monotonic()
+                r = client.post("/api/signup/register", person(address))
+                took = time.monotonic() - started
+            finally:
+                client.close()
+            assert r.status == 200, r
+            assert took < 2.0, f"register took {took:.1f} s with the mail worker down"
+        time.sleep(1)
+        assert all(outbox.mails(a) == [] for a in addresses)  # really queued, not sent
+    finally:
+        manager.control(stack, "start", MSG_WORKER)
+    for address in addresses:
+        [mail] = outbox.wait_for_mail(address, timeout=90)
+        assert code_in(text_of(mail))
+    time.sleep(2)  # a duplicate would arrive within this
+    assert [len(outbox.mails(a)) for a in addresses] == [1] * len(addresses)
