@@ -110,7 +110,7 @@ def programs(stack: Stack) -> list[Program]:
             "smtp",
             [
                 str(VENV_BIN / "python"), "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{ports['smtp']}",
-                "-c", "aiosmtpd.handlers.Mailbox", str(stack.mail_dir),
+                "-c", "common.stack.smtp_sink.DedupingMailbox", str(stack.mail_dir),
             ],
             priority=20,
         ),

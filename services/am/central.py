@@ -72,6 +72,28 @@ def verified_phones(phones: Iterable[Mapping[str, Any]]) -> list[str]:
     return found
 
 
+def merge_credential_usage(central: Iterable[Mapping[str, Any]],
+                           reported: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """``central``'s credentials with ``last_used`` (the later of the two) and ``hash``
+    taken from the ``reported`` credential of the same ``credential_id``.
+
+    A reported credential that no longer exists centrally (replaced by a password change
+    or reset since the login that reported it) is ignored, and none is added or removed.
+    """
+    by_id = {c.get("credential_id"): c for c in reported}
+    merged: list[dict[str, Any]] = []
+    for credential in central:
+        entry = dict(credential)
+        report = by_id.get(entry.get("credential_id"))
+        if report is not None:
+            if report.get("hash"):
+                entry["hash"] = report["hash"]
+            used = [t for t in (entry.get("last_used"), report.get("last_used")) if t is not None]
+            entry["last_used"] = max(used) if used else None
+        merged.append(entry)
+    return merged
+
+
 def ensure_indexes(users: Collection) -> None:
     """Create the unique multikey indexes on ``verified_emails`` and ``verified_phones``.
 
@@ -87,19 +109,24 @@ class AttributeManager:
     """Applies ``sync`` and ``delete`` requests to the central database.
 
     ``whitelist``: service → attributes it may write; ``create_allowed``: services whose
-    sync may create the central document; ``delete_allowed``: services that may delete.
+    sync may create the central document; ``delete_allowed``: services that may delete;
+    ``credential_usage_only``: services whose ``credentials`` are merged by
+    ``credential_id`` (usage and re-hash of existing credentials only, see
+    ``merge_credential_usage``).
     Both methods raise ``PermanentError`` (with an ``AmMsg`` key) for a request that must
     be refused, ``NotYetVisible`` or a ``PyMongoError`` for a transient failure. Both are
     idempotent: they copy current state, so a redelivered request is harmless.
     """
 
     def __init__(self, client: MongoClient, whitelist: Mapping[str, Iterable[str]],
-                 create_allowed: Iterable[str], delete_allowed: Iterable[str]) -> None:
+                 create_allowed: Iterable[str], delete_allowed: Iterable[str],
+                 credential_usage_only: Iterable[str] = ()) -> None:
         self.client = client
         self.users: Collection = client[CENTRAL_DB].users  # the only writable handle
         self.whitelist = {service: frozenset(attrs) for service, attrs in whitelist.items()}
         self.create_allowed = frozenset(create_allowed)
         self.delete_allowed = frozenset(delete_allowed)
+        self.credential_usage_only = frozenset(credential_usage_only)
 
     # -- sync ---------------------------------------------------------------------------
     def sync(self, service: str, user_id: str, attributes: list[str], version: int) -> None:
@@ -131,7 +158,15 @@ class AttributeManager:
             update["$setOnInsert"] = {"created": now}
         upsert = service in self.create_allowed
 
+        merge_usage = service in self.credential_usage_only and "credentials" in values
+
         def transaction(session: ClientSession) -> None:
+            if merge_usage:
+                current = self.users.find_one({"_id": user_id}, {"credentials": 1}, session=session)
+                if current is None:
+                    raise PermanentError(AmMsg.user_not_found)
+                update["$set"]["credentials"] = merge_credential_usage(current.get("credentials", []),
+                                                                       values["credentials"])
             for address in values.get("verified_emails", ()):
                 self._take_email(session, address, user_id, now)
             for number in values.get("verified_phones", ()):

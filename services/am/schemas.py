@@ -18,11 +18,16 @@ class ConfigSchema(CommonConfigSchema):
     ``create_allowed``: services whose sync may create the central document (signup's
     first sync); any other service's sync for a missing user is refused.
     ``delete_allowed``: services that may remove a user from the central database.
+    ``credential_usage_only``: services whose ``credentials`` write may only update the
+    usage (``last_used``) and re-hash (``hash``) of credentials that still exist
+    centrally — authn's login bookkeeping, which must never bring back a password that
+    a change or reset replaced in the meantime.
     """
 
     whitelist = fields.Dict(keys=_SERVICE, values=fields.List(_ATTRIBUTE), required=True)
     create_allowed = fields.List(_SERVICE, required=True)
     delete_allowed = fields.List(_SERVICE, required=True)
+    credential_usage_only = fields.List(_SERVICE, required=True)
 
 
 class _Message(Schema):

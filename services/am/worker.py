@@ -100,7 +100,8 @@ def prepare(manager: AttributeManager, wait: float = INDEX_WAIT) -> None:
 def build(config: dict[str, Any]) -> AmConsumer:
     """The consumer for a loaded configuration (``ConfigSchema``), indexes ensured."""
     manager = AttributeManager(get_client(config["mongo_uri"]), config["whitelist"],
-                               config["create_allowed"], config["delete_allowed"])
+                               config["create_allowed"], config["delete_allowed"],
+                               config["credential_usage_only"])
     prepare(manager)
     return AmConsumer(config["amqp_url"], manager)
 

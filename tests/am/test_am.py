@@ -213,3 +213,35 @@ def test_a_refusal_is_an_answer_unless_nobody_listens(stack, make_user, write_pr
             dead.append(properties.message_id)
     connection.close()
     assert dead == [key]
+
+
+def test_authn_credential_usage_never_restores_a_replaced_password(stack, make_user, write_private, am_call):
+    """A login's bookkeeping (last_used, re-hash) that reaches the AM after a password
+    change must not bring the old password back, nor drop the new one."""
+    user = make_user()
+    old = central_user(stack, user.user_id)["credentials"][0]
+    used_at = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
+    # the login read the old credential and reports its use...
+    stale = write_private("authn", user.user_id, credentials=[{**old, "last_used": used_at}])
+    # ...but a password change lands first
+    new = {"credential_id": "new-cred", "type": "password", "hash": "$argon2id$new", "created": used_at,
+           "last_used": None}
+    changed = write_private("security", user.user_id, credentials=[new])
+    assert am_call(_sync("security", user.user_id, ["credentials"], changed)) == {"ok": True}
+    assert am_call(_sync("authn", user.user_id, ["credentials"], stale)) == {"ok": True}
+    credentials = central_user(stack, user.user_id)["credentials"]
+    assert [c["credential_id"] for c in credentials] == ["new-cred"]
+    assert credentials[0]["hash"] == "$argon2id$new" and credentials[0]["last_used"] is None
+
+
+def test_authn_credential_usage_updates_last_used_and_rehash(stack, make_user, write_private, am_call):
+    user = make_user()
+    current = central_user(stack, user.user_id)["credentials"][0]
+    used_at = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
+    version = write_private("authn", user.user_id, credentials=[
+        {**current, "last_used": used_at, "hash": "$argon2id$rehashed"},
+        {"credential_id": "invented", "type": "password", "hash": "$argon2id$evil"}])
+    assert am_call(_sync("authn", user.user_id, ["credentials"], version)) == {"ok": True}
+    credentials = central_user(stack, user.user_id)["credentials"]
+    assert [c["credential_id"] for c in credentials] == [current["credential_id"]]
+    assert credentials[0]["last_used"] == used_at and credentials[0]["hash"] == "$argon2id$rehashed"

@@ -1,0 +1,29 @@
+"""The development SMTP sink files each Message-ID once (RFC 7352 ``duplicate``)."""
+from __future__ import annotations
+
+import smtplib
+import uuid
+from email.message import EmailMessage
+
+from tests.helpers import Outbox
+
+
+def _send(stack, to: str, message_id: str, subject: str) -> None:
+    message = EmailMessage()
+    message["From"] = "noreply@tessera.test"
+    message["To"] = to
+    message["Subject"] = subject
+    message["Message-ID"] = message_id
+    message.set_content("hello")
+    with smtplib.SMTP("127.0.0.1", stack.ports["smtp"], timeout=10) as smtp:
+        smtp.send_message(message)
+
+
+def test_a_second_copy_of_a_message_id_is_dropped(stack, outbox: Outbox) -> None:
+    to = f"sink-{uuid.uuid4().hex[:8]}@example.org"
+    message_id = f"<{uuid.uuid4().hex}@tessera.test>"
+    _send(stack, to, message_id, "first")
+    _send(stack, to, message_id, "again")
+    _send(stack, to, f"<{uuid.uuid4().hex}@tessera.test>", "another")
+    mails = outbox.wait_for_mail(to, count=2)
+    assert sorted(m["Subject"] for m in mails) == ["another", "first"]
