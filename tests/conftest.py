@@ -73,6 +73,11 @@ def make_app(stack: Stack) -> Callable[..., Flask]:
         amqp_client = app.extensions.get("tessera.amqp")
         if amqp_client is not None:
             amqp_client.close()
+        # Closed here, not by the garbage collector: a pool collected in a reference cycle
+        # may finalize its sockets first, an unraisable ResourceWarning (an error here).
+        redis_client = app.extensions.get("tessera.redis")
+        if redis_client is not None:
+            redis_client.close()
 
 
 @pytest.fixture
