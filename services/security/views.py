@@ -62,10 +62,9 @@ def change_password(new_password: str):
 def terminate():
     """Delete the account everywhere (the AM removes it from the central database and
     purges every service's database), end all its sessions and log this one out."""
-    user = require_user(g.user_id)
-    # Queued before the deletion: afterwards there is no address or name to send it to.
+    user = require_user(g.user_id)  # read first: afterwards there is no address or name
+    applied = request_delete(g.user_id)  # an AM refusal raises: no mail claims a deletion
     mail_user(user, "account_terminated")
-    applied = request_delete(g.user_id)
     ended = sessions.end_user_sessions(g.user_id, keep_current=False)
     logger.info("account %s terminated (%s sessions ended, applied: %s)", g.user_id, ended, applied)
     return applied_or_pending(applied, {"csrf_token": sessions.logout()})

@@ -1,6 +1,8 @@
 """POST /api/security/terminate (*recent*): the account is gone from every database."""
 from __future__ import annotations
 
+import time
+
 import redis
 from bson import json_util
 from pymongo import MongoClient
@@ -117,7 +119,7 @@ def test_terminate_needs_login_csrf_and_an_empty_body(api, new_user, stack):
     assert central_user(stack, user.user_id) is not None
 
 
-def test_am_refusal_keeps_the_account(make_app, new_user, stack):
+def test_am_refusal_keeps_the_account(make_app, new_user, stack, outbox):
     from tests.helpers import ApiClient
 
     user = new_user()
@@ -130,3 +132,5 @@ def test_am_refusal_keeps_the_account(make_app, new_user, stack):
     assert r.status == 409 and r.message == "am.operation_not_allowed"
     assert central_user(stack, user.user_id) is not None
     assert client.get("/api/security/credentials").status == 200  # still logged in
+    time.sleep(2)  # the msg worker sends within a second of a job being queued
+    assert outbox.mails(user.email) == []  # no mail claims a deletion that did not happen
