@@ -7,6 +7,8 @@ import json
 import re
 import time
 from email.message import EmailMessage
+from email.parser import BytesHeaderParser
+from pathlib import Path
 from typing import Any, Callable
 
 import redis
@@ -122,32 +124,34 @@ class HttpClient:
 
 
 class Outbox:
-    """The development outbox: mails in ``<run>/mail/new/``, SMS in ``<run>/sms.jsonl``."""
+    """The development outbox: mails in ``<run>/mail/new/``, SMS in ``<run>/sms.jsonl``.
+
+    The Maildir outlives the per-test data wipe, so each file's recipients are parsed
+    once and remembered: polling stays cheap however many mails earlier tests left.
+    """
 
     def __init__(self, stack: Stack) -> None:
         self.mail_dir = stack.mail_dir
         self.sms_file = stack.sms_file
+        self._recipients: dict[str, str] = {}
+
+    def _to(self, path: Path) -> str:
+        recipients = self._recipients.get(path.name)
+        if recipients is None:
+            headers = BytesHeaderParser(policy=email.policy.default).parsebytes(path.read_bytes())
+            recipients = self._recipients[path.name] = str(headers.get("To", "")).lower()
+        return recipients
 
     def mails(self, to: str) -> list[EmailMessage]:
         """Every mail delivered so far to ``to`` (case-insensitive), oldest first."""
-        found = []
         new = self.mail_dir / "new"
         paths = sorted(new.iterdir(), key=lambda p: p.stat().st_mtime) if new.is_dir() else []
-        for path in paths:
-            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-            if to.lower() in str(message.get("To", "")).lower():
-                found.append(message)
-        return found
+        return [email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+                for path in paths if to.lower() in self._to(path)]
 
     def wait_for_mail(self, to: str, count: int = 1, timeout: float = 20) -> list[EmailMessage]:
         """Wait until at least ``count`` mails reached ``to``; return them. AssertionError on time-out."""
-        deadline = time.monotonic() + timeout
-        while True:
-            found = self.mails(to)
-            if len(found) >= count or time.monotonic() > deadline:
-                assert len(found) >= count, f"expected {count} mail(s) to {to}, found {len(found)}"
-                return found
-            time.sleep(0.1)
+        return _wait_for_count(lambda: self.mails(to), count, timeout, f"mail(s) to {to}")
 
     def sms(self, to: str) -> list[dict[str, Any]]:
         """Every SMS sent so far to ``to`` (E.164)."""
@@ -157,14 +161,16 @@ class Outbox:
         return [m for m in (json.loads(line) for line in lines if line.strip()) if m["to"] == to]
 
     def wait_for_sms(self, to: str, count: int = 1, timeout: float = 20) -> list[dict[str, Any]]:
-        """Wait until at least ``count`` SMS reached ``to``; return them."""
-        deadline = time.monotonic() + timeout
-        while True:
-            found = self.sms(to)
-            if len(found) >= count or time.monotonic() > deadline:
-                assert len(found) >= count, f"expected {count} SMS to {to}, found {len(found)}"
-                return found
-            time.sleep(0.1)
+        """Wait until at least ``count`` SMS reached ``to``; return them. AssertionError on time-out."""
+        return _wait_for_count(lambda: self.sms(to), count, timeout, f"SMS to {to}")
+
+
+def _wait_for_count(fetch: Callable[[], list[Any]], count: int, timeout: float, what: str) -> list[Any]:
+    deadline = time.monotonic() + timeout
+    while len(found := fetch()) < count and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(found) >= count, f"expected {count} {what}, found {len(found)}"
+    return found
 
 
 def text_of(message: EmailMessage) -> str:

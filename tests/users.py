@@ -99,3 +99,13 @@ def make_user(stack: Stack) -> Iterator[Callable[..., TestUser]]:
 
     yield factory
     client.close()
+
+
+@pytest.fixture
+def new_user(make_user: Callable[..., TestUser]) -> Callable[..., TestUser]:
+    """``new_user(**make_user_options)`` → a TestUser with an address no earlier test
+    used (the outbox, a Maildir, is not wiped between tests)."""
+    def factory(**options: Any) -> TestUser:
+        options.setdefault("email", f"u{uuid.uuid4().hex[:16]}@example.org")
+        return make_user(**options)
+    return factory

@@ -5,6 +5,7 @@ import statistics
 import time
 from datetime import datetime, timedelta, timezone
 
+from tests.helpers import wait_for
 from tests.users import central_user
 
 ARGON2 = {"time_cost": 2, "memory_cost_kib": 19456, "parallelism": 1}
@@ -12,16 +13,6 @@ ARGON2 = {"time_cost": 2, "memory_cost_kib": 19456, "parallelism": 1}
 
 def login(client, email, password, **kwargs):
     return client.post("/api/authn/login", {"email": email, "password": password}, **kwargs)
-
-
-def wait_for(predicate, timeout=15.0):
-    """Poll ``predicate`` until it returns something truthy; return it (or the last falsy value)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(0.1)
 
 
 def test_login_succeeds_and_logs_the_session_in(api, make_user):
