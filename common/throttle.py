@@ -7,8 +7,14 @@ One ``limiter`` object for every service; views decorate themselves with
 """
 from __future__ import annotations
 
-from flask import Flask, request, session
+import hashlib
+import hmac
+from typing import Callable
+
+from flask import Flask, Response, current_app, request, session
 from flask_limiter import Limiter
+
+from common.addresses import normalize_email
 
 
 def client_address() -> str:
@@ -25,6 +31,31 @@ def account_or_client() -> str:
     else the client address (``limiter.limit(..., key_func=account_or_client)``)."""
     user_id = session.get("user_id")
     return f"user:{user_id}" if user_id else client_address()
+
+
+def configured(key: str) -> Callable[[], str]:
+    """A limit read from the service's config key ``key`` (e.g. ``"5 per hour"``) at
+    each request, so that the value in etcd (or a test's override) is what applies."""
+    return lambda: current_app.config["TESSERA"][key]
+
+
+def address_key(scope: str) -> Callable[[], str]:
+    """A ``key_func`` for limits per e-mail address: the ``email`` of the JSON body,
+    normalised, as an HMAC under the secret key — so a 429 reveals nothing about
+    accounts, and Redis never holds an address (counters outlive a deleted account).
+    It may run before the body is validated, hence the defensive reading."""
+    def key() -> str:
+        body = request.get_json(silent=True)
+        address = body.get("email") if isinstance(body, dict) else None
+        normalised = normalize_email(address) if isinstance(address, str) else ""
+        digest = hmac.new(current_app.config["SECRET_KEY"].encode(), normalised.encode(), hashlib.sha256)
+        return f"{scope}-address:{digest.hexdigest()}"
+    return key
+
+
+def failed(response: Response) -> bool:
+    """``deduct_when`` for limits that count only failed answers (status 400 or more)."""
+    return response.status_code >= 400
 
 
 limiter = Limiter(key_func=client_address, headers_enabled=True, strategy="moving-window",

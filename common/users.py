@@ -24,6 +24,7 @@ from typing import Any, Iterable, Mapping
 from flask import current_app
 from pymongo.errors import DuplicateKeyError
 
+from common.addresses import normalize_email
 from common.amqp import amqp
 from common.api import Result
 from common.db import central_db, private_db
@@ -46,10 +47,6 @@ def now() -> datetime:
     moment = datetime.now(timezone.utc)
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
-
-def normalize_email(address: str) -> str:
-    """The form in which addresses are stored and compared: trimmed, lower case."""
-    return address.strip().lower()
 
 
 def get_user(user_id: str) -> dict[str, Any] | None:

@@ -25,6 +25,9 @@ os.environ["TESSERA_ETCD"] = STACK.etcd_address
 
 from tests.helpers import ApiClient, HttpClient, Outbox, wipe_data  # noqa: E402
 
+#: fixtures shared by several packages: make_user/new_user (accounts), signed_in/mongo
+pytest_plugins = ["tests.users", "tests.contacts"]
+
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[Stack]:

@@ -7,12 +7,12 @@ from enum import unique
 from typing import Any, Mapping
 
 import pika.exceptions
-from flask import Response, current_app, request, session
+from flask import Response, current_app, session
 
 from common.errors import ApiError
 from common.messages import TranslatableMsg
 from common.passwords import hash_password, needs_rehash, verify_password
-from common.users import normalize_email, now, save_private, sync_to_central
+from common.users import now, save_private, sync_to_central
 
 logger = logging.getLogger(__name__)
 
@@ -88,25 +88,6 @@ def session_payload(csrf_token: str | None = None) -> dict[str, Any]:
 
 
 # -- throttling (Flask-Limiter); the limit strings come from the config ------------------
-
-def failures_per_account() -> str:
-    """The per-account limit string, e.g. ``"5 per 5 minutes"``."""
-    return current_app.config["TESSERA"]["login_failures_per_account"]
-
-
-def failures_per_client() -> str:
-    """The per-client-address limit string, e.g. ``"20 per minute"``."""
-    return current_app.config["TESSERA"]["login_failures_per_client"]
-
-
-def login_account_key() -> str:
-    """Throttling key of a login attempt: the normalised address it names, whether or
-    not an account has it (so the 429 itself reveals nothing). Runs before the body
-    is validated, hence the defensive reading."""
-    body = request.get_json(silent=True)
-    address = body.get("email") if isinstance(body, dict) else None
-    return "account:" + (normalize_email(address) if isinstance(address, str) else "")
-
 
 def is_failure(response: Response) -> bool:
     """``deduct_when``: only a rejected password uses up the allowance (not a 401

@@ -7,22 +7,20 @@ mailed code has been proven.
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import secrets
 import time
 from enum import unique
 from typing import Any
 
-from flask import current_app, request, session
+from flask import current_app, session
 
 from common.codes import issue_code, verify_code
 from common.errors import ApiError
 from common.messages import TranslatableMsg
 from common.messaging import queue_mail
 from common.proofing import log_proofing
-from common.users import find_user_by_email, get_user, normalize_email
+from common.users import find_user_by_email, get_user
 
 logger = logging.getLogger(__name__)
 
@@ -37,14 +35,6 @@ class ResetPasswordMsg(TranslatableMsg):
     not_verified = "reset_password.not_verified"
     weak_password = "reset_password.weak_password"
     code_expired = "reset_password.code_expired"
-
-
-def address_key() -> str:
-    """Flask-Limiter key: the requested address, as an HMAC so that Redis holds no
-    address (the limiter's counters outlive a terminated account)."""
-    address = normalize_email(str((request.get_json(silent=True) or {}).get("email", "")))
-    digest = hmac.new(current_app.config["SECRET_KEY"].encode(), address.encode(), hashlib.sha256)
-    return "reset-address:" + digest.hexdigest()
 
 
 def start(address: str) -> None:

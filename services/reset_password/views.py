@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app
+from flask import Blueprint
 
 from common import session as sessions
 from common.api import marshal, unmarshal
 from common.messaging import mail_user
 from common.schemas import EmptyResponse
-from common.throttle import limiter
+from common.throttle import address_key, configured, failed, limiter
 from common.users import applied_or_pending, new_password_credentials, normalize_email, update_user
 from services.reset_password import helpers
 from services.reset_password.helpers import ResetPasswordMsg
@@ -20,19 +20,11 @@ logger = logging.getLogger(__name__)
 bp = Blueprint("reset_password", __name__)
 
 
-def _limit(name: str):
-    return lambda: current_app.config["TESSERA"][name]
-
-
-def _failed(response) -> bool:
-    return response.status_code >= 400
-
-
 @bp.post("/start")
 @unmarshal(StartRequest)
 @marshal(EmptyResponse)
-@limiter.limit(_limit("start_limit_per_client"))
-@limiter.limit(_limit("start_limit_per_address"), key_func=helpers.address_key)
+@limiter.limit(configured("start_limit_per_client"))
+@limiter.limit(configured("start_limit_per_address"), key_func=address_key("reset"))
 def start(email: str) -> dict:
     """Always the same 200 answer; a code is mailed if the address belongs to an account."""
     helpers.start(normalize_email(email))
@@ -42,7 +34,7 @@ def start(email: str) -> dict:
 @bp.post("/verify")
 @unmarshal(VerifyRequest)
 @marshal(EmptyResponse)
-@limiter.limit(_limit("verify_limit_per_client"), deduct_when=_failed)
+@limiter.limit(configured("verify_limit_per_client"), deduct_when=failed)
 def verify(email: str, code: str) -> dict:
     """Prove the address with the mailed code; this session may then set a password."""
     helpers.verify(normalize_email(email), code)

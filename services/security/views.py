@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, g
+from flask import Blueprint, g
 
 from common import session as sessions
 from common.api import marshal, unmarshal
 from common.authn import login_required, recent_authn_required
 from common.schemas import CsrfTokenResponse, EmptyRequest
 from common.messaging import mail_user
-from common.throttle import limiter
+from common.throttle import configured, limiter
 from common.users import (applied_or_pending, new_password_credentials, request_delete, require_user,
                           update_user)
 from services.security.helpers import SecurityMsg, public_credentials
@@ -19,10 +19,6 @@ from services.security.schemas import ChangePasswordRequest, CredentialsResponse
 logger = logging.getLogger(__name__)
 
 bp = Blueprint("security", __name__)
-
-
-def _change_password_limit() -> str:
-    return current_app.config["TESSERA"]["change_password_limit"]
 
 
 @bp.get("/credentials")
@@ -38,7 +34,7 @@ def get_credentials() -> dict:
 @unmarshal(ChangePasswordRequest)
 @marshal(CredentialsResponse)
 @recent_authn_required
-@limiter.limit(_change_password_limit)
+@limiter.limit(configured("change_password_limit"))
 def change_password(new_password: str):
     """Replace the password; end the user's other sessions and renew this one's id.
 

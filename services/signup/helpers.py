@@ -106,18 +106,6 @@ def choose_language(requested: str | None) -> str:
             or request.accept_languages.best_match(languages) or _config()["default_language"])
 
 
-def address_key() -> str:
-    """Flask-Limiter key for the per-address limit: the normalised ``email`` of the body
-    (called after ``unmarshal`` validated it)."""
-    body = request.get_json(silent=True) or {}
-    return "address:" + users.normalize_email(str(body.get("email", "")))
-
-
-def failed(response) -> bool:
-    """Flask-Limiter ``deduct_when``: count only failed answers (wrong codes)."""
-    return response.status_code >= 400
-
-
 def start_flow(email: str, given_name: str, surname: str, language: str) -> dict[str, Any]:
     """Start (or restart) this session's flow for ``email`` and mail it.
 

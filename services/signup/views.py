@@ -2,17 +2,17 @@
 
 Every answer of ``/register`` is the same whether or not the address is taken (see
 ``helpers``). Throttling: per client address (``common.throttle.client_address``), per
-e-mail address across sessions (``helpers.address_key``) and by the code's own resend
+e-mail address across sessions (``common.throttle.address_key``) and by the code's own resend
 and attempt rules (``common.codes``).
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app
+from flask import Blueprint
 
 from common.api import marshal, unmarshal
 from common.authn import current_user_id
 from common.schemas import EmptyRequest
-from common.throttle import limiter
+from common.throttle import address_key, configured, failed, limiter
 from common.users import applied_or_pending
 from services.signup import helpers
 from services.signup.schemas import (AccountResponse, PasswordRequest, RegisterRequest, StateResponse,
@@ -21,16 +21,11 @@ from services.signup.schemas import (AccountResponse, PasswordRequest, RegisterR
 bp = Blueprint("signup", __name__)
 
 
-def _limit(key: str):
-    """The configured limit string ``key``, read per request (overrides apply in tests)."""
-    return lambda: current_app.config["TESSERA"][key]
-
-
 @bp.post("/register")
 @unmarshal(RegisterRequest)
 @marshal(StateResponse)
-@limiter.limit(_limit("register_limit"))
-@limiter.limit(_limit("register_limit_per_address"), key_func=helpers.address_key)
+@limiter.limit(configured("register_limit"))
+@limiter.limit(configured("register_limit_per_address"), key_func=address_key("signup"))
 def register(email: str, given_name: str, surname: str, tou_accepted: bool, language: str | None) -> dict:
     """Start a flow and mail a code (or, for a taken address, the "already registered" mail)."""
     flow = helpers.start_flow(email, given_name, surname, helpers.choose_language(language))
@@ -40,7 +35,7 @@ def register(email: str, given_name: str, surname: str, tou_accepted: bool, lang
 @bp.post("/verify")
 @unmarshal(VerifyRequest)
 @marshal(StateResponse)
-@limiter.limit(_limit("verify_limit"), deduct_when=helpers.failed)
+@limiter.limit(configured("verify_limit"), deduct_when=failed)
 def verify(email: str, code: str) -> dict:
     """Prove the flow's address with the mailed code."""
     flow = helpers.require_flow()
@@ -62,7 +57,7 @@ def password(password: str):
 @bp.post("/resend-code")
 @unmarshal(EmptyRequest)
 @marshal(StateResponse)
-@limiter.limit(_limit("resend_limit"))
+@limiter.limit(configured("resend_limit"))
 def resend_code() -> dict:
     """Mail a new code for this session's unverified flow (the code's resend rules apply)."""
     flow = helpers.require_flow(verified=False)

@@ -1,5 +1,5 @@
 """The attribute manager's fixtures: an RPC client on ``am.sync``, a way to write a
-service's private copy, and ``make_user`` (tests/users.py) for existing accounts."""
+service's private copy; ``make_user`` comes from tests/users.py."""
 from __future__ import annotations
 
 from typing import Any, Callable, Iterator
@@ -10,7 +10,7 @@ from pymongo import MongoClient
 from common.amqp import AmqpClient
 from common.config import etcd_client, read_namespace
 from common.stack.topology import Stack
-from tests.users import make_user, mongo_client  # noqa: F401  (re-exported fixture)
+from tests.users import mongo_client
 
 
 @pytest.fixture

@@ -1,2 +1,0 @@
-"""personal_data's fixtures: ``make_user`` (tests/users.py)."""
-from tests.users import make_user  # noqa: F401  (re-exported fixture)
