@@ -4,37 +4,51 @@ Each service owns ``tessera_<service>`` (its private copy of the user attributes
 change, its pending codes, its proofing log). ``tessera_central.users`` is the source of
 truth; only the attribute manager writes it, so every other service gets a handle that
 can only read (``ReadOnlyDatabase``).
+
+That handle is a convenience for our own code; the server enforces the same rule: each
+service logs in as its own MongoDB user (``mongo_username``/``mongo_password`` in its
+configuration), whose roles (``common.stack.mongo_access.roles_for``) allow nothing more.
 """
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
 from flask import Flask, current_app
 from pymongo import MongoClient
 from pymongo.collection import Collection
 from pymongo.database import Database
 
+from common.stack.topology import SERVICES, WORKERS
+
 CENTRAL_DB = "tessera_central"
 
-_clients: dict[str, MongoClient] = {}
+_clients: dict[tuple[str, str | None], MongoClient] = {}
 _clients_lock = threading.Lock()
 
 
-def get_client(uri: str) -> MongoClient:
-    """The process-wide ``MongoClient`` for ``uri`` (created on first use).
+def get_client(uri: str, username: str | None = None, password: str | None = None) -> MongoClient:
+    """The process-wide ``MongoClient`` for ``uri`` as ``username`` (created on first use).
 
-    pymongo pools connections per client, so one client per URI is the right number.
-    Time-outs come from the URI (``serverSelectionTimeoutMS``) so that a MongoDB that is
-    down fails a request in about two seconds instead of thirty.
+    pymongo pools connections per client, so one client per URI and user is the right
+    number. Users live in the ``admin`` database. Time-outs come from the URI
+    (``serverSelectionTimeoutMS``) so that a MongoDB that is down fails a request in
+    about two seconds instead of thirty.
     """
     with _clients_lock:
-        client = _clients.get(uri)
+        client = _clients.get((uri, username))
         if client is None:
-            client = MongoClient(uri, tz_aware=True, connect=False)
-            _clients[uri] = client
+            auth = {} if username is None else {"username": username, "password": password, "authSource": "admin"}
+            client = MongoClient(uri, tz_aware=True, connect=False, **auth)
+            _clients[(uri, username)] = client
         return client
+
+
+def client_for(config: Mapping[str, Any]) -> MongoClient:
+    """The client of a service or worker, from its validated configuration: its own
+    user (``mongo_username``, ``mongo_password``) on ``mongo_uri``."""
+    return get_client(config["mongo_uri"], config["mongo_username"], config["mongo_password"])
 
 
 def close_clients() -> None:
@@ -48,6 +62,12 @@ def close_clients() -> None:
 def private_db_name(service: str) -> str:
     """``tessera_<service>``: the database a service owns."""
     return f"tessera_{service}"
+
+
+#: Every service's and worker's own database: what an account's deletion purges and
+#: the attribute manager may therefore write. The AM itself keeps no database.
+SERVICE_DATABASES: tuple[str, ...] = tuple(
+    private_db_name(name) for name in (*(s.name for s in SERVICES), *WORKERS) if name != "am")
 
 
 class ReadOnlyCollection:
@@ -101,7 +121,7 @@ class MongoState:
 
 def init_app(app: Flask, service: str) -> None:
     """Bind MongoDB to ``app``: its private database and the read-only central one."""
-    client = get_client(app.config["TESSERA"]["mongo_uri"])
+    client = client_for(app.config["TESSERA"])
     app.extensions["tessera.mongo"] = MongoState(
         client=client,
         private=client[private_db_name(service)],

@@ -14,8 +14,8 @@ from typing import Any, Callable
 import redis
 import requests
 from flask.testing import FlaskClient
-from pymongo import MongoClient
 
+from common.stack.mongo_access import admin_client
 from common.stack.topology import Stack
 
 CODE_RE = re.compile(r"\b(\d{6})\b")
@@ -199,8 +199,7 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 15.0) -> Any:
 
 def wipe_data(stack: Stack) -> None:
     """Empty every collection of every ``tessera_*`` database (indexes stay) and Redis."""
-    client = MongoClient(f"mongodb://127.0.0.1:{stack.ports['mongo']}/?replicaSet=tessera",
-                         serverSelectionTimeoutMS=5000)
+    client = admin_client(stack)
     try:
         for name in client.list_database_names():
             if name.startswith("tessera_"):

@@ -24,6 +24,7 @@ from pymongo import MongoClient
 
 from common.config import etcd_client, read_namespace
 from common.passwords import hash_password
+from common.stack.mongo_access import admin_client
 from common.stack.topology import Stack
 
 DEFAULT_PASSWORD = "correct horse battery staple 42"
@@ -42,9 +43,8 @@ class TestUser:
 
 
 def mongo_client(stack: Stack) -> MongoClient:
-    """A pymongo client on the stack's MongoDB (tz-aware, like the services')."""
-    return MongoClient(f"mongodb://127.0.0.1:{stack.ports['mongo']}/?replicaSet=tessera",
-                       serverSelectionTimeoutMS=5000, tz_aware=True)
+    """A pymongo client on the stack's MongoDB as its admin (tz-aware, like the services')."""
+    return admin_client(stack, tz_aware=True)
 
 
 def central_user(stack: Stack, user_id: str) -> dict[str, Any] | None:

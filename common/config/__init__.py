@@ -64,10 +64,12 @@ def read_namespace(client: etcd.Client, namespace: str) -> dict[str, Any]:
     return values
 
 
-def validate(service: str, schema_cls: type[Schema], raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Validate ``raw`` with ``schema_cls``; raise ConfigError naming the first bad key."""
+def validate(service: str, schema_cls: type[Schema], raw: Mapping[str, Any],
+             partial: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Validate ``raw`` with ``schema_cls`` (the keys of ``partial`` may be missing);
+    raise ConfigError naming the first bad key."""
     try:
-        return schema_cls().load(dict(raw))
+        return schema_cls().load(dict(raw), partial=partial)
     except ValidationError as exc:
         problems = "; ".join(
             f"{_key_path(service, key, raw)}: {_flatten(msgs)}"

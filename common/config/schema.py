@@ -44,11 +44,18 @@ class VerificationCodeSchema(StrictSchema):
                                metadata={"doc": "codes sent for one address per ttl"})
 
 
+#: Keys every service must have but sets in its own namespace, as they differ per service.
+PER_SERVICE_KEYS = ("mongo_username", "mongo_password")
+
+
 class CommonConfigSchema(StrictSchema):
     """Keys under ``/tessera/common``. Durations are in seconds."""
 
     secret_key = fields.String(required=True, validate=validate.Length(min=32), metadata={"secret": True})
     mongo_uri = fields.String(required=True, metadata={"secret": True})
+    # Each service's own MongoDB user: set in its namespace, never in the common one.
+    mongo_username = fields.String(required=True, validate=validate.Length(min=1))
+    mongo_password = fields.String(required=True, validate=validate.Length(min=1), metadata={"secret": True})
     redis_url = fields.String(required=True, metadata={"secret": True})
     amqp_url = fields.String(required=True, metadata={"secret": True})
     public_url = fields.Url(required=True, require_tld=False)

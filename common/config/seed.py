@@ -3,8 +3,9 @@
 ``etcd-seed/common.json`` holds ``/tessera/common/*``; ``etcd-seed/<service>.json`` holds
 ``/tessera/<service>/*``. String values may contain ``${NAME}`` or ``${NAME:-default}``
 placeholders, expanded from the environment first and then from the local stack
-(``RUN_DIR``, ``MONGO_PORT``, ``REDIS_PORT``, ``AMQP_PORT``, ``SMTP_PORT``, ``HTTP_PORT``…),
-so one seed serves the dev stack, the test stack and containers.
+(``RUN_DIR``, ``MONGO_PORT``, ``REDIS_PORT``, ``AMQP_PORT``, ``SMTP_PORT``, ``HTTP_PORT``…,
+and ``MONGO_PASSWORD_<SERVICE>`` from ``<run>/mongo/users.json``), so one seed serves the
+dev stack, the test stack and containers.
 
 Every service's merged configuration is validated with its ``ConfigSchema`` before
 anything is written; keys that are already right are left alone and keys that the seed
@@ -23,7 +24,8 @@ from typing import Any
 import etcd
 
 from common.config import PREFIX, ConfigError, read_namespace, validate
-from common.config.schema import CommonConfigSchema
+from common.config.schema import PER_SERVICE_KEYS, CommonConfigSchema
+from common.stack import mongo_access
 from common.stack.topology import ROOT, SERVICES, WORKERS, Stack, get_stack
 
 SEED_DIR = ROOT / "etcd-seed"
@@ -31,9 +33,11 @@ _PLACEHOLDER = re.compile(r"\$\{([A-Z][A-Z0-9_]*)(?::-([^}]*))?\}")
 
 
 def stack_variables(stack: Stack) -> dict[str, str]:
-    """Placeholder values that describe ``stack``: ``RUN_DIR`` and ``<NAME>_PORT``."""
+    """Placeholder values that describe ``stack``: ``RUN_DIR``, ``<NAME>_PORT`` and each
+    service's MongoDB password ``MONGO_PASSWORD_<SERVICE>`` (made on first use)."""
     variables = {f"{name.upper()}_PORT": str(port) for name, port in stack.ports.items()}
     variables["RUN_DIR"] = str(stack.run_dir)
+    variables.update(mongo_access.seed_variables(stack))
     return variables
 
 
@@ -87,7 +91,7 @@ def config_schema(namespace: str):
 def validate_seed(namespaces: dict[str, dict[str, Any]]) -> None:
     """Validate each known service's merged configuration. Raises ConfigError."""
     common = namespaces.get("common", {})
-    validate("common", CommonConfigSchema, common)
+    validate("common", CommonConfigSchema, common, partial=PER_SERVICE_KEYS)
     names = {s.name for s in SERVICES} | set(WORKERS)
     for namespace in namespaces:
         if namespace != "common" and namespace not in names:

@@ -39,40 +39,21 @@ def check_epmd(stack: Stack) -> str | None:
 
 
 def check_mongo(stack: Stack) -> str | None:
-    """mongod answers and is the PRIMARY of its one-node replica set."""
+    """mongod answers, the admin logs in, and it is the PRIMARY of its one-node replica set."""
     import pymongo
+
+    from common.stack.mongo_access import ADMIN_USER, direct_client
 
     port = stack.ports["mongo"]
     if (reason := _tcp(port)) is not None:
         return reason
-    client = pymongo.MongoClient("127.0.0.1", port, directConnection=True, serverSelectionTimeoutMS=1000)
+    client = direct_client(stack, ADMIN_USER, timeout_ms=1000)
     try:
         if client.admin.command("hello").get("isWritablePrimary"):
             return None
         return "not PRIMARY (yet)"
     except pymongo.errors.PyMongoError as exc:
         return f"mongo: {exc}"
-    finally:
-        client.close()
-
-
-def init_replica_set(stack: Stack) -> bool:
-    """``replSetInitiate`` the one-node set ``tessera`` unless done; True when it ran now."""
-    import pymongo
-    from pymongo.errors import OperationFailure
-
-    port = stack.ports["mongo"]
-    client = pymongo.MongoClient("127.0.0.1", port, directConnection=True, serverSelectionTimeoutMS=2000)
-    try:
-        try:
-            client.admin.command("replSetGetStatus")
-            return False
-        except OperationFailure as exc:
-            if exc.code != 94:  # NotYetInitialized
-                raise
-        config = {"_id": "tessera", "members": [{"_id": 0, "host": f"127.0.0.1:{port}"}]}
-        client.admin.command("replSetInitiate", config)
-        return True
     finally:
         client.close()
 

@@ -6,7 +6,7 @@ the test suite's ``stack`` fixture.
 the failed check and ends with the tail of that program's log.
 
 Start order: supervisord with epmd, mongo, redis, etcd, smtp and nginx → rabbitmq once
-epmd listens → mongo's replica set initiated → mongo, redis, etcd and smtp pass their
+epmd listens → mongo's replica set initiated and its users created → mongo, redis, etcd and smtp pass their
 checks → etcd seeded (``python -m common.config seed``) → the ``services`` group boots
 while RabbitMQ finishes booting → the ``workers`` group → each service's
 ``/status/healthy`` answers 200 and each worker has run for 3 s.
@@ -22,7 +22,7 @@ import xmlrpc.client
 
 from common.stack import health as checks
 from common.stack import install as installer
-from common.stack import supervisor
+from common.stack import mongo_access, supervisor
 from common.stack.topology import ROOT, Stack, get_stack
 
 log = logging.getLogger("tessera.stack")
@@ -161,8 +161,14 @@ def _start_infra(stack: Stack, deadline: float) -> list[supervisor.Program]:
         server.startProcess("rabbitmq", False)
     # A one-node replica set: MongoDB refuses transactions without one.
     _wait(stack, {"mongo": lambda s: checks._tcp(s.ports["mongo"])}, deadline, "mongod")
-    if checks.init_replica_set(stack):
-        log.info("initiated replica set tessera on 127.0.0.1:%s", stack.ports["mongo"])
+    # The replica set and the users of access control (idempotent: after a restart
+    # there is nothing to do).
+    try:
+        created = mongo_access.prepare(stack, timeout=max(1.0, deadline - time.monotonic()))
+    except mongo_access.AccessControlError as exc:
+        raise StackError(str(exc)) from exc
+    if created:
+        log.info("created MongoDB users: %s", ", ".join(created))
     # RabbitMQ boots slowest (10 s and more): the services do not need it to start
     # (their AMQP client connects on first use), so they boot meanwhile.
     infra = {name: checks.INFRA_CHECKS[name] for name in ("mongo", "redis", "etcd", "smtp")}

@@ -19,7 +19,7 @@ import xmlrpc.client
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from common.stack import render
+from common.stack import mongo_access, render
 from common.stack.topology import ROOT, SERVICES, WORKERS, Stack
 
 VENV_BIN = Path(sys.executable).parent
@@ -88,6 +88,9 @@ def programs(stack: Stack) -> list[Program]:
                 mongod_path(), "--replSet", "tessera", "--bind_ip", "127.0.0.1",
                 "--port", str(ports["mongo"]), "--dbpath", str(run / "mongo"), "--quiet",
                 "--nounixsocket", "--wiredTigerCacheSizeGB", "0.25",
+                # access control: the replica set's members authenticate with the key,
+                # clients as their user (see mongo_access)
+                "--keyFile", str(mongo_access.keyfile(stack)),
             ],
             priority=20,
             stopwaitsecs=60,

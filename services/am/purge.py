@@ -11,11 +11,9 @@ from typing import Any, Mapping
 
 from pymongo import MongoClient
 
-from common.db import CENTRAL_DB
+from common.db import CENTRAL_DB, SERVICE_DATABASES
 
 logger = logging.getLogger(__name__)
-
-DB_PREFIX = "tessera_"
 
 
 def identifiers(user: Mapping[str, Any] | None) -> list[str]:
@@ -29,8 +27,8 @@ def identifiers(user: Mapping[str, Any] | None) -> list[str]:
 
 
 def purge_user(client: MongoClient, user_id: str) -> dict[str, int]:
-    """Delete ``user_id``'s documents from every ``tessera_*`` database except the central
-    one (``AttributeManager.delete`` removes that; call this first, while the central
+    """Delete ``user_id``'s documents from every service database (``SERVICE_DATABASES``:
+    exactly those the AM's MongoDB user may write) but the central one (``AttributeManager.delete`` removes that; call this first, while the central
     document still names the user's addresses).
 
     A document is the user's when its ``_id``, ``user_id`` or ``owner`` is ``user_id``
@@ -44,9 +42,7 @@ def purge_user(client: MongoClient, user_id: str) -> dict[str, int]:
     if addresses:
         query["$or"].append({"subject": {"$in": addresses}})
     deleted: dict[str, int] = {}
-    for name in client.list_database_names():
-        if not name.startswith(DB_PREFIX) or name == CENTRAL_DB:
-            continue
+    for name in SERVICE_DATABASES:
         database = client[name]
         for collection in database.list_collection_names():
             if collection.startswith("system."):

@@ -17,7 +17,7 @@ from pymongo.errors import PyMongoError
 from common import logs
 from common.config import load_config
 from common.consumer import Consumer, PermanentError, run_consumer
-from common.db import close_clients, get_client
+from common.db import client_for, close_clients
 from services.am.central import AmMsg, AttributeManager, ensure_indexes
 from services.am.purge import purge_user
 from services.am.schemas import ConfigSchema, DeleteMessage, SyncMessage
@@ -99,7 +99,7 @@ def prepare(manager: AttributeManager, wait: float = INDEX_WAIT) -> None:
 
 def build(config: dict[str, Any]) -> AmConsumer:
     """The consumer for a loaded configuration (``ConfigSchema``), indexes ensured."""
-    manager = AttributeManager(get_client(config["mongo_uri"]), config["whitelist"],
+    manager = AttributeManager(client_for(config), config["whitelist"],
                                config["create_allowed"], config["delete_allowed"],
                                config["credential_usage_only"])
     prepare(manager)

@@ -29,7 +29,7 @@ from pymongo.errors import PyMongoError
 from common import logs
 from common.config import load_config
 from common.consumer import Consumer, PermanentError
-from common.db import close_clients, get_client, private_db_name
+from common.db import client_for, close_clients, private_db_name
 from services.msg.errors import MsgMsg
 from services.msg.ledger import RESEND, SKIP, SentLedger
 from services.msg.mailer import SmtpMailer, build_message
@@ -188,7 +188,7 @@ class SmsConsumer(JobConsumer):
 def make_ledger(config: dict[str, Any], wait: float = START_WAIT) -> SentLedger:
     """The ledger in ``tessera_msg.sent`` with its indexes, waiting up to ``wait``
     seconds for MongoDB. Raises the last PyMongoError when it stays unreachable."""
-    collection = get_client(config["mongo_uri"])[private_db_name("msg")].sent
+    collection = client_for(config)[private_db_name("msg")].sent
     ledger = SentLedger(collection, config["sent_ttl"])
     deadline = time.monotonic() + wait
     while True:

@@ -3,15 +3,14 @@ from __future__ import annotations
 
 import time
 
-from pymongo import MongoClient
-
+from common.stack.mongo_access import admin_client
 from tests.helpers import code_in, text_of
 
 START = "/api/reset-password/start"
 
 
 def _codes(stack) -> list[dict]:
-    client = MongoClient(f"mongodb://127.0.0.1:{stack.ports['mongo']}/?replicaSet=tessera")
+    client = admin_client(stack)
     try:
         return list(client.tessera_reset_password.verification_codes.find({"purpose": "reset"}))
     finally:

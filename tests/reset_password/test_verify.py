@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from pymongo import MongoClient
-
+from common.stack.mongo_access import admin_client
 from tests.helpers import code_in, text_of
 
 START = "/api/reset-password/start"
@@ -12,7 +11,7 @@ VERIFY = "/api/reset-password/verify"
 
 
 def _db(stack):
-    return MongoClient(f"mongodb://127.0.0.1:{stack.ports['mongo']}/?replicaSet=tessera", tz_aware=True)
+    return admin_client(stack, tz_aware=True)
 
 
 def _mailed_code(outbox, address: str, count: int = 1) -> str:

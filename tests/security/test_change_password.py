@@ -5,9 +5,9 @@ import time
 from datetime import datetime, timedelta, timezone
 
 from argon2 import PasswordHasher
-from pymongo import MongoClient
 
 from common.stack import manager
+from common.stack.mongo_access import admin_client
 from tests.helpers import HttpClient, text_of
 from tests.users import central_user
 
@@ -142,7 +142,7 @@ def test_pending_when_the_am_does_not_answer(api, new_user, stack):
     while _password(stack, user)["credential_id"] != r.payload["credentials"][0]["credential_id"]:
         assert time.monotonic() < deadline, "the queued change never reached the central db"
         time.sleep(0.2)
-    mongo = MongoClient(f"mongodb://127.0.0.1:{stack.ports['mongo']}/?replicaSet=tessera")
+    mongo = admin_client(stack)
     try:  # the private copy holds the change the AM copied
         assert mongo.tessera_security.users.find_one({"_id": user.user_id})["credentials"][0]["credential_id"] \
             == r.payload["credentials"][0]["credential_id"]

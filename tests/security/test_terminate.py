@@ -5,8 +5,8 @@ import time
 
 import redis
 from bson import json_util
-from pymongo import MongoClient
 
+from common.stack.mongo_access import admin_client
 from tests.helpers import HttpClient, code_in, text_of
 from tests.users import central_user
 
@@ -15,7 +15,7 @@ TERMINATE = "/api/security/terminate"
 
 def _traces(stack, *needles: str) -> list[str]:
     """Every ``db.collection`` document of every ``tessera_*`` database that mentions a needle."""
-    client = MongoClient(f"mongodb://127.0.0.1:{stack.ports['mongo']}/?replicaSet=tessera")
+    client = admin_client(stack)
     found = []
     try:
         for name in client.list_database_names():

@@ -5,9 +5,9 @@ import uuid
 from typing import Any, Callable
 
 import pytest
-from pymongo import MongoClient
 
 from common import codes
+from common.stack.mongo_access import admin_client
 from common.stack.topology import Stack
 
 CODE = "424242"
@@ -34,8 +34,7 @@ def fixed_code(monkeypatch: pytest.MonkeyPatch) -> str:
 @pytest.fixture
 def mongo(stack: Stack):
     """A MongoClient on the test stack (to inspect or age records)."""
-    client = MongoClient(f"mongodb://127.0.0.1:{stack.ports['mongo']}/?replicaSet=tessera",
-                         serverSelectionTimeoutMS=5000, tz_aware=True)
+    client = admin_client(stack, tz_aware=True)
     yield client
     client.close()
 
