@@ -15,6 +15,7 @@ import redis
 import requests
 from flask.testing import FlaskClient
 
+from common.stack import mongo_access
 from common.stack.mongo_access import admin_client
 from common.stack.topology import Stack
 
@@ -195,6 +196,14 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 15.0) -> Any:
         if value or time.monotonic() > deadline:
             return value
         time.sleep(0.1)
+
+
+def borrowed_mongo_login(stack: Stack) -> dict[str, str]:
+    """``mongo_username``/``mongo_password`` for a service that exists only in the tests
+    (``probe``, ``scratch``) and so has no MongoDB user: jsconfig's, whose roles are
+    those of any service (its own database, the central one read-only)."""
+    user = mongo_access.service_user("jsconfig")
+    return {"mongo_username": user, "mongo_password": mongo_access.passwords(stack)[user]}
 
 
 def wipe_data(stack: Stack) -> None:

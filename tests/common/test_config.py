@@ -15,6 +15,7 @@ from common.config import ConfigError, CommonConfigSchema, etcd_client, load_con
 from common.config.seed import SEED_DIR, expand, seed
 from common.stack import manager
 from services.jsconfig.schemas import ConfigSchema as JsConfigSchema
+from tests.helpers import borrowed_mongo_login
 
 
 @pytest.fixture
@@ -23,8 +24,11 @@ def client(stack) -> etcd.Client:
 
 
 @pytest.fixture
-def scratch(client: etcd.Client):
-    """A throw-away service namespace in etcd: ``/tessera/scratch``."""
+def scratch(client: etcd.Client, stack):
+    """A throw-away service namespace in etcd: ``/tessera/scratch``, with the keys every
+    service sets in its own namespace."""
+    for key, value in borrowed_mongo_login(stack).items():
+        client.write(f"/tessera/scratch/{key}", json.dumps(value))
     yield "scratch"
     try:
         client.delete("/tessera/scratch", recursive=True)
@@ -66,8 +70,12 @@ def test_secret_comes_from_environment_only_for_secret_keys(client: etcd.Client,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TESSERA_SECRET_SECRET_KEY", "s" * 40)
     monkeypatch.setenv("TESSERA_SECRET_LOG_LEVEL", "DEBUG")
+    monkeypatch.setenv("TESSERA_SECRET_MONGO_PASSWORD", "from the environment")
+    monkeypatch.setenv("TESSERA_SECRET_MONGO_USERNAME", "not a secret")
     config = load_config(scratch, CommonConfigSchema, client=client)
     assert config["secret_key"] == "s" * 40
+    assert config["mongo_password"] == "from the environment"
+    assert config["mongo_username"] == "svc_jsconfig"
     assert config["log_level"] == "INFO"
 
 
