@@ -77,17 +77,18 @@ def keyfile(stack: Stack) -> Path:
     return path
 
 
-def passwords(stack: Stack) -> dict[str, str]:
+def passwords(stack: Stack, create: bool = True) -> dict[str, str]:
     """User name → password for the admin and every service of the topology.
 
     Made at first use and kept in ``<run>/mongo/users.json`` (mode 600); a service new
-    to the topology gets its password added.
+    to the topology gets its password added. With ``create`` False, only what the file
+    holds ({} without one).
     """
     path = stack.run_dir / "mongo" / "users.json"
     known: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
     wanted = [ADMIN_USER] + [service_user(name) for name in _principals()]
     missing = [user for user in wanted if user not in known]
-    if missing:
+    if missing and create:
         known.update({user: secrets.token_urlsafe(24) for user in missing})
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
@@ -99,9 +100,12 @@ def passwords(stack: Stack) -> dict[str, str]:
 
 
 def seed_variables(stack: Stack) -> dict[str, str]:
-    """``MONGO_PASSWORD_<NAME>`` for each service and worker: the seed's placeholders."""
-    known = passwords(stack)
-    return {f"MONGO_PASSWORD_{name.upper()}": known[service_user(name)] for name in _principals()}
+    """``MONGO_PASSWORD_<NAME>`` for each service and worker that ``users.json`` knows:
+    the seed's placeholders. Nothing is created here: a stack that never started (or a
+    container, which has no run dir) gives them in the environment."""
+    known = passwords(stack, create=False)
+    return {f"MONGO_PASSWORD_{name.upper()}": known[service_user(name)]
+            for name in _principals() if service_user(name) in known}
 
 
 # --- clients -------------------------------------------------------------------------
@@ -158,7 +162,7 @@ def prepare(stack: Stack, timeout: float = 30) -> list[str]:
         client.close()
     admin = direct_client(stack, ADMIN_USER)
     try:
-        return created + _ensure_service_users(admin, stack)
+        return created + ensure_service_users(admin, passwords(stack))
     finally:
         admin.close()
 
@@ -198,9 +202,10 @@ def _create_admin(client: MongoClient, stack: Stack) -> str:
     return ADMIN_USER
 
 
-def _ensure_service_users(admin: MongoClient, stack: Stack) -> list[str]:
-    """Create the missing service users; put back the roles of any that differ."""
-    known = passwords(stack)
+def ensure_service_users(admin: MongoClient, known: dict[str, str]) -> list[str]:
+    """As a user administrator, create the missing service users with the passwords of
+    ``known`` (user → password) and put back the roles of any that differ; return the
+    users created."""
     existing = {u["user"]: u for u in admin.admin.command("usersInfo")["users"]}
     created = []
     for name in _principals():
@@ -215,3 +220,20 @@ def _ensure_service_users(admin: MongoClient, stack: Stack) -> list[str]:
 
 def _role_set(roles: list[dict[str, str]]) -> set[tuple[str, str]]:
     return {(r["role"], r["db"]) for r in roles}
+
+
+def main() -> int:
+    """``python -m common.stack.mongo_access``: create the service users where there is no
+    local stack (containers): the admin URI in ``MONGO_ADMIN_URI``, the passwords in
+    ``MONGO_PASSWORD_<SERVICE>``."""
+    known = {service_user(name): os.environ[f"MONGO_PASSWORD_{name.upper()}"] for name in _principals()}
+    admin = MongoClient(os.environ["MONGO_ADMIN_URI"], serverSelectionTimeoutMS=30000)
+    try:
+        print("created:", ", ".join(ensure_service_users(admin, known)) or "nothing")
+    finally:
+        admin.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
