@@ -14,6 +14,7 @@ queue) and anything else for a transient failure. If the message asks for a repl
 """
 from __future__ import annotations
 
+import abc
 import json
 import logging
 import signal
@@ -41,7 +42,7 @@ class PermanentError(Exception):
         self.message = message
 
 
-class Consumer:
+class Consumer(abc.ABC):
     """Consume one work queue until ``stop()``; reconnect whenever the broker goes away."""
 
     queue: str = ""
@@ -65,9 +66,9 @@ class Consumer:
         self._awaiting_confirm: dict[int, int | None] = {}
 
     # -- the work -----------------------------------------------------------------
+    @abc.abstractmethod
     def handle(self, body: dict[str, Any], properties: BasicProperties) -> dict[str, Any] | None:
         """Do the work for one message. Return the RPC reply (or None)."""
-        raise NotImplementedError
 
     # -- running --------------------------------------------------------------------
     def run(self, *, handle_signals: bool = True) -> None:

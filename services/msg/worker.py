@@ -15,6 +15,7 @@ missing context key, recipient refused with 5xx) is a PermanentError: dead-lette
 """
 from __future__ import annotations
 
+import abc
 import logging
 import signal
 import sys
@@ -67,18 +68,18 @@ class JobConsumer(Consumer):
         self.renderer = renderer
 
     # -- the work -----------------------------------------------------------------------
+    @abc.abstractmethod
     def prepare(self, job: dict[str, Any]) -> Any:
         """Render ``job``; raise PermanentError when it cannot be."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def deliver(self, job: dict[str, Any], rendered: Any, key: str, accepted: Callable[[], None]) -> None:
         """Send the rendered job; call ``accepted()`` the moment the provider has it
         (and nothing that can fail after), or return and let the caller call it."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def lease(self) -> float:
         """Seconds a live worker may need for one ``deliver``."""
-        raise NotImplementedError
 
     def already_delivered(self, key: str) -> bool | None:
         """After a crash mid-send: whether the provider has job ``key`` (None: cannot tell)."""
