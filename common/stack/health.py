@@ -11,7 +11,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 
-from common.stack.topology import SERVICES, Stack
+from common.stack.topology import SERVICES, Stack, service_of
 
 Check = Callable[[Stack], "str | None"]
 
@@ -114,12 +114,14 @@ def check_nginx(stack: Stack) -> str | None:
     return _http(f"{stack.base_url}/")
 
 
-def service_check(name: str) -> Check:
-    """The check of one HTTP service: ``/api/<url_name>/status/healthy`` answers 200."""
-    service = next(s for s in SERVICES if s.name == name)
+def service_check(program: str) -> Check:
+    """The check of one instance of an HTTP service (``jsconfig``, ``personal_data-2``):
+    its ``/api/<url_name>/status/healthy`` answers 200 on the instance's own port."""
+    service = next(s for s in SERVICES if s.name == service_of(program))
 
     def check(stack: Stack) -> str | None:
-        return _http(f"http://127.0.0.1:{stack.service_ports[name]}/api/{service.url_name}/status/healthy")
+        port = stack.instance_port(program)
+        return _http(f"http://127.0.0.1:{port}/api/{service.url_name}/status/healthy")
 
     return check
 

@@ -23,7 +23,7 @@ import xmlrpc.client
 from common.stack import health as checks
 from common.stack import install as installer
 from common.stack import mongo_access, supervisor
-from common.stack.topology import ROOT, Stack, get_stack
+from common.stack.topology import ROOT, Stack, get_stack, service_of
 
 log = logging.getLogger("tessera.stack")
 
@@ -262,9 +262,31 @@ def is_healthy(stack: Stack | str | None = None) -> bool:
     return bool(states) and all(s["healthy"] for s in states.values())
 
 
+def _resolve(info: dict[str, dict], program: str) -> list[str]:
+    """The supervisord names ``program`` means: itself (``redis``, ``services:jsconfig``,
+    ``jsconfig``, ``am-2``) or, for a service or worker that runs several instances,
+    every instance (``workers:am`` → ``workers:am-1``, ``workers:am-2``).
+
+    Raises StackError when nothing, or more than one program, matches.
+    """
+    exact = [n for n in info if n == program or n.split(":")[-1] == program]
+    if len(exact) == 1:
+        return exact
+    group, _, name = program.rpartition(":")
+    instances = sorted(
+        full for full in info
+        if ":" in full and (not group or full.split(":")[0] == group)
+        and full.split(":")[1] != name and service_of(full.split(":")[1]) == name
+    )
+    if exact or not instances:
+        raise StackError(f"unknown program {program!r}; known: {', '.join(sorted(info))}")
+    return instances
+
+
 def control(stack: Stack | str | None, action: str, program: str, wait: bool = True) -> None:
     """``start``, ``stop`` or ``restart`` one program (``redis``, ``jsconfig``,
-    ``services:jsconfig``) or a whole group (``services``, ``workers``).
+    ``services:jsconfig``), every instance of a replicated one (``workers:am``), one
+    instance (``workers:am-2``) or a whole group (``services``, ``workers``).
 
     With ``wait`` (default), start/restart return once supervisord reports RUNNING
     (not once the program's health check passes: poll ``health`` for that).
@@ -276,32 +298,38 @@ def control(stack: Stack | str | None, action: str, program: str, wait: bool = T
         raise ValueError(f"unknown action {action!r}: expected start, stop or restart")
     program = ALIASES.get(program, program)
     info = _process_info(stack)
-    if program in supervisor.GROUPS:
-        target, is_group = program, True
-    else:
-        matches = [n for n in info if n == program or n.split(":")[-1] == program]
-        if len(matches) != 1:
-            raise StackError(f"unknown program {program!r}; known: {', '.join(sorted(info))}")
-        target, is_group = matches[0], False
     server = supervisor.rpc(stack).supervisor
+    if program in supervisor.GROUPS:
+        targets = [n for n in info if n.startswith(program + ":")]
+        group = program
+    else:
+        targets, group = _resolve(info, program), None
     try:
         if action in ("stop", "restart"):
-            running = any(
-                i["statename"] in ("RUNNING", "STARTING", "BACKOFF")
-                for n, i in info.items()
-                if (n.startswith(target + ":") if is_group else n == target)
-            )
-            if running:
-                (server.stopProcessGroup if is_group else server.stopProcess)(target, True)
+            if group and any(info[n]["statename"] in ("RUNNING", "STARTING", "BACKOFF") for n in targets):
+                server.stopProcessGroup(group, True)
+            for name in targets if not group else ():
+                if info[name]["statename"] in ("RUNNING", "STARTING", "BACKOFF"):
+                    server.stopProcess(name, True)
         if action in ("start", "restart"):
-            if is_group:
-                server.startProcessGroup(target, wait)
-            elif action == "restart" or info[target]["statename"] not in ("RUNNING", "STARTING"):
+            if group:
+                server.startProcessGroup(group, wait)
+            for name in targets if not group else ():
                 # ``info`` was read before the stop above: after a restart's stop the
                 # program is down whatever ``info`` says
-                server.startProcess(target, wait)
+                if action == "restart" or info[name]["statename"] not in ("RUNNING", "STARTING"):
+                    server.startProcess(name, wait)
     except xmlrpc.client.Fault as exc:
-        raise StackError(f"supervisord: {action} {target}: {exc.faultString}") from exc
+        raise StackError(f"supervisord: {action} {program}: {exc.faultString}") from exc
+
+
+def is_program_healthy(stack: Stack | str | None, program: str) -> bool:
+    """True when ``program`` (as ``control`` names it) and, for a replicated one, every
+    instance is running and passes its check. Raises StackError for an unknown name."""
+    stack = _stack(stack)
+    states = health(stack)
+    names = _resolve({name: {} for name in states}, ALIASES.get(program, program))
+    return all(states[name]["healthy"] for name in names)
 
 
 def seed(stack: Stack | str | None = None) -> bool:

@@ -58,16 +58,29 @@ def _others_can_read(path: Path) -> bool:
     return True
 
 
-def _service_blocks(upstream: dict[str, str]) -> dict[str, str]:
-    service_map, backend_map, locations = [], [], []
+#: Seconds nginx leaves an instance alone after a failed connection to it. Short, so an
+#: instance that comes back takes requests again soon: a rolling restart waits this
+#: long after an instance is healthy before it stops the next.
+UPSTREAM_FAIL_TIMEOUT = 2
+
+
+def _service_blocks(servers: dict[str, list[str]]) -> dict[str, str]:
+    """The per-service parts of the template from ``servers``: service name → the
+    ``host:port`` of each of its instances."""
+    service_map, backend_map, upstreams, locations = [], [], [], []
     for service in SERVICES:
         prefix = f"/api/{service.url_name}/"
         upper = re.sub(r"[^A-Za-z0-9]", "_", service.url_name).upper()
         service_map.append(f'        "~^{prefix}" {upper};')
         backend_map.append(f'        "~^{prefix}" {service.url_name};')
+        upstreams.append(
+            f"    upstream {service.name} {{\n"
+            + "".join(f"        server {address} max_fails=1 fail_timeout={UPSTREAM_FAIL_TIMEOUT}s;\n" for address in servers[service.name])
+            + "    }"
+        )
         locations.append(
             f"        location ^~ {prefix} {{\n"
-            f"            proxy_pass http://{upstream[service.name]};\n"
+            f"            proxy_pass http://{service.name};\n"
             f"            proxy_set_header Host $http_host;\n"
             f"            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n"
             f"            proxy_set_header X-Forwarded-Proto $scheme;\n"
@@ -83,6 +96,7 @@ def _service_blocks(upstream: dict[str, str]) -> dict[str, str]:
     return {
         "service_map": "\n".join(service_map),
         "backend_map": "\n".join(backend_map),
+        "service_upstreams": "\n\n".join(upstreams),
         "service_locations": "\n\n".join(locations),
     }
 
@@ -96,7 +110,7 @@ def nginx_conf(stack: Stack) -> str:
     user = ""
     if os.geteuid() == 0 and not _others_can_read(root):
         user = "user root;  # the checkout is not readable by nobody"
-    upstream = {s.name: f"127.0.0.1:{stack.service_ports[s.name]}" for s in SERVICES}
+    servers = {s.name: [f"127.0.0.1:{port}" for port in stack.instance_ports(s.name)] for s in SERVICES}
     return fill(
         NGINX_TEMPLATE.read_text(),
         user=user,
@@ -108,13 +122,15 @@ def nginx_conf(stack: Stack) -> str:
         temp_dir=f"{run / 'nginx'}/",
         listen=f"127.0.0.1:{stack.ports['http']}",
         root=root,
-        **_service_blocks(upstream),
+        **_service_blocks(servers),
     )
 
 
 def nginx_container_conf() -> str:
     """nginx.conf for the ``web`` container of docker-compose.yml (nginx/tessera.conf)."""
-    upstream = {s.name: f"{s.url_name}:{s.port}" for s in SERVICES}
+    # One name per service: Docker's DNS answers it with every replica's address
+    # (``docker compose up --scale``), and nginx makes each a server of the upstream.
+    servers = {s.name: [f"{s.url_name}:{s.port}"] for s in SERVICES}
     return fill(
         NGINX_TEMPLATE.read_text(),
         user="",
@@ -126,7 +142,7 @@ def nginx_container_conf() -> str:
         temp_dir="/var/cache/nginx/",
         listen="8080",
         root="/usr/share/nginx/html",
-        **_service_blocks(upstream),
+        **_service_blocks(servers),
     )
 
 

@@ -131,29 +131,31 @@ def programs(stack: Stack) -> list[Program]:
     ]
     env = service_env(stack)
     for service in present_services():
-        progs.append(
-            Program(
-                service.name,
-                [
-                    str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{stack.service_ports[service.name]}",
-                    "--workers", "2", "--timeout", "30", "--no-control-socket",
-                    "--access-logfile", "-", f"services.{service.name}.app:create_app()",
-                ],
-                group="services",
-                autostart=False,
-                priority=100,
-                env=env,
-                stopwaitsecs=35,
-                startsecs=3,  # a worker that cannot boot takes ~1 s: BACKOFF, then FATAL
+        for program in stack.instances(service.name):
+            progs.append(
+                Program(
+                    program,
+                    [
+                        str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{stack.instance_port(program)}",
+                        "--workers", "2", "--timeout", "30", "--no-control-socket",
+                        "--access-logfile", "-", f"services.{service.name}.app:create_app()",
+                    ],
+                    group="services",
+                    autostart=False,
+                    priority=100,
+                    env=env,
+                    stopwaitsecs=35,
+                    startsecs=3,  # a worker that cannot boot takes ~1 s: BACKOFF, then FATAL
+                )
             )
-        )
     for name, module in present_workers().items():
-        progs.append(
-            Program(
-                name, [str(VENV_BIN / "python"), "-m", module], group="workers",
-                autostart=False, priority=110, env=env, stopwaitsecs=30,
+        for program in stack.instances(name):
+            progs.append(
+                Program(
+                    program, [str(VENV_BIN / "python"), "-m", module], group="workers",
+                    autostart=False, priority=110, env=env, stopwaitsecs=30,
+                )
             )
-        )
     progs.append(
         Program(
             "nginx",

@@ -10,6 +10,13 @@ This is the one place that names the ports. Two stacks exist:
   several people can run the suite on one machine at once.
 
 The stack is chosen with ``TESSERA_STACK`` (``dev`` by default).
+
+Replicas: a service or worker may run as N identical instances (``REPLICAS``). Every
+service and worker is stateless — sessions, CSRF tokens and rate limits live in Redis,
+users in MongoDB, work in RabbitMQ — so nginx spreads requests over a service's
+instances (one ``upstream`` with a server per instance) and a worker's instances are
+competing consumers of its queue. The test stacks run the N-replica form, so the whole
+suite passes through it.
 """
 from __future__ import annotations
 
@@ -51,6 +58,18 @@ WORKERS: dict[str, str] = {
     "msg": "services.msg.worker",
 }
 
+#: Instances per stack kind of the services and workers that run more than one
+#: (the rest run one). The test stacks run two gunicorns of personal_data behind one
+#: nginx upstream and two attribute managers on ``am.sync``.
+REPLICAS: dict[str, dict[str, int]] = {
+    "dev": {},
+    "test": {"personal_data": 2, "am": 2},
+}
+#: Instance n of a service listens on its port + 10·(n-1); four keep clear of the
+#: other ports (tests/stack/test_topology.py checks every stack).
+MAX_REPLICAS = 4
+REPLICA_PORT_STEP = 10
+
 #: Backing-service ports of the dev stack.
 BASE_PORTS: dict[str, int] = {
     "http": 8080,
@@ -74,6 +93,28 @@ class Stack:
     run_dir: Path
     ports: dict[str, int]
     service_ports: dict[str, int]
+    replicas: dict[str, int]
+
+    def instances(self, name: str) -> list[str]:
+        """Program names of service or worker ``name``: ``["jsconfig"]`` for one
+        instance, ``["am-1", "am-2"]`` for two."""
+        count = self.replicas.get(name, 1)
+        return [name] if count == 1 else [f"{name}-{n}" for n in range(1, count + 1)]
+
+    def instance_port(self, program: str) -> int:
+        """The port of service instance ``program`` (``personal_data-2`` or ``jsconfig``).
+
+        Raises KeyError for a program that is no instance of a service of this stack.
+        """
+        name = service_of(program)
+        instances = self.instances(name)
+        if name not in self.service_ports or program not in instances:
+            raise KeyError(program)
+        return self.service_ports[name] + REPLICA_PORT_STEP * instances.index(program)
+
+    def instance_ports(self, name: str) -> list[int]:
+        """The ports of every instance of service ``name``, first instance first."""
+        return [self.instance_port(program) for program in self.instances(name)]
 
     @property
     def etcd_address(self) -> str:
@@ -132,4 +173,11 @@ def get_stack(name: str | None = None) -> Stack:
         run_dir=run_dir,
         ports=ports,
         service_ports={s.name: s.port + offset for s in SERVICES},
+        replicas=dict(REPLICAS["test" if is_test_stack(name) else "dev"]),
     )
+
+
+def service_of(program: str) -> str:
+    """The service or worker a program is an instance of: ``am-2`` → ``am``."""
+    name, _, number = program.rpartition("-")
+    return name if name and number.isdigit() else program

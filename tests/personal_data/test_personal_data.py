@@ -125,7 +125,7 @@ def test_update_user_needs_login_and_csrf(stack, api, make_user):
 
 def _wait_for_worker(stack, name="workers:am", timeout=90.0):
     deadline = time.monotonic() + timeout
-    while not manager.health(stack)[name]["healthy"]:
+    while not manager.is_program_healthy(stack, name):  # every AM instance
         assert time.monotonic() < deadline, f"{name} did not come back"
         time.sleep(0.25)
 

@@ -28,7 +28,10 @@ def test_generated_nginx_conf_passes_nginx_t(tmp_path: Path) -> None:
     text = conf.read_text()
     for service in SERVICES:
         assert f"location ^~ /api/{service.url_name}/ {{" in text
-        assert f"proxy_pass http://127.0.0.1:{stack.service_ports[service.name]};" in text
+        assert f"proxy_pass http://{service.name};" in text
+        for port in stack.instance_ports(service.name):
+            assert f"server 127.0.0.1:{port} max_fails=1 fail_timeout={render.UPSTREAM_FAIL_TIMEOUT}s;" in text
+    assert len(stack.instance_ports("personal_data")) == 2  # the test stacks' replicas
     for temp in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
         assert f"{temp}_temp_path {stack.run_dir / 'nginx'}/" in text
 
@@ -59,6 +62,8 @@ def test_generated_supervisord_conf_parses(tmp_path: Path) -> None:
     for name in ("epmd", "mongo", "redis", "etcd", "smtp", "rabbitmq", "nginx"):
         assert groups[name] == [name]
     assert sorted(groups.get("services", [])) == sorted(p.name for p in progs if p.group == "services")
+    assert {"personal_data-1", "personal_data-2"} <= set(groups["services"])
+    assert {"am-1", "am-2", "msg"} <= set(groups["workers"])
     parser = configparser.RawConfigParser()
     parser.read(options.configfile)
     assert parser["inet_http_server"]["port"] == f"127.0.0.1:{stack.ports['supervisor']}"

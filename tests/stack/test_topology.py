@@ -1,0 +1,48 @@
+"""The topology's ports and instance names: no two stacks, services or replicas collide."""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from common.stack import topology
+from common.stack.topology import SERVICES, get_stack, service_of
+
+STACKS = ["dev", "test", *(f"test-{n}" for n in range(1, 10))]
+
+
+def test_no_two_ports_of_any_stacks_collide_even_at_max_replicas() -> None:
+    owners: dict[int, str] = {}
+    for name in STACKS:
+        stack = get_stack(name)
+        stack = dataclasses.replace(stack, replicas={s.name: topology.MAX_REPLICAS for s in SERVICES})
+        ports = {f"{name}:{key}": port for key, port in stack.ports.items()}
+        for service in SERVICES:
+            for program, port in zip(stack.instances(service.name), stack.instance_ports(service.name)):
+                ports[f"{name}:{program}"] = port
+        for owner, port in ports.items():
+            assert port not in owners, f"{owner} and {owners.get(port)} share port {port}"
+            owners[port] = owner
+
+
+def test_test_stacks_run_replicas_and_dev_runs_one_of_each() -> None:
+    test, dev = get_stack("test-3"), get_stack("dev")
+    assert test.instances("personal_data") == ["personal_data-1", "personal_data-2"]
+    assert test.instance_ports("personal_data") == [test.service_ports["personal_data"],
+                                                    test.service_ports["personal_data"] + 10]
+    assert test.instances("am") == ["am-1", "am-2"]
+    assert test.instances("jsconfig") == ["jsconfig"]
+    assert dev.instances("personal_data") == ["personal_data"]
+    assert dev.instance_port("personal_data") == 8104
+
+
+def test_instance_names() -> None:
+    assert service_of("am-2") == "am"
+    assert service_of("reset_password") == "reset_password"
+    stack = get_stack("test")
+    with pytest.raises(KeyError):
+        stack.instance_port("personal_data")  # replicated: name an instance
+    with pytest.raises(KeyError):
+        stack.instance_port("jsconfig-2")
+    with pytest.raises(KeyError):
+        stack.instance_port("am-1")  # a worker has no port
