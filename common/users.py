@@ -7,7 +7,8 @@ The central document (``tessera_central.users``, written only by the AM)::
      phones: [{number, verified, primary, created, verified_at?}],
      credentials: [{credential_id, type: "password", hash, created, last_used}],
      tou: {version, accepted_at}, created, modified,
-     verified_emails: [...], verified_phones: [...]}      # derived by the AM, unique
+     verified_emails: [...], verified_phones: [...],      # derived by the AM, unique
+     sync_versions: {<service>: version}}                # the private copy each came from
 
 A service changes a user in two steps (ARCHITECTURE.md, "Data"): it writes the
 attributes to its private copy ``<service db>.users`` under an optimistic lock on

@@ -131,7 +131,19 @@ class AttributeManager:
     # -- sync ---------------------------------------------------------------------------
     def sync(self, service: str, user_id: str, attributes: list[str], version: int) -> None:
         """Copy ``attributes`` of ``user_id`` from ``tessera_<service>.users`` (whose
-        ``version`` must be at least ``version``) into the central document."""
+        ``version`` must be at least ``version``) into the central document.
+
+        Several AM consumers may take syncs of one user at once, so the copy read here
+        may be overtaken by a newer one that another consumer applies first. The central
+        document records the private version each service's copy came from
+        (``sync_versions.<service>``); a copy not newer than that is not written (the
+        sync still succeeds: the central document already holds as much). Two
+        transactions that race on one document conflict, and MongoDB retries the loser,
+        which then sees the winner's version.
+
+        Raises PermanentError (refused: not whitelisted, no such user), NotYetVisible
+        (the private copy is older than ``version``: retry later) and PyMongoError.
+        """
         refused = sorted(set(attributes) - self.whitelist.get(service, frozenset()))
         if refused:
             logger.warning("refused sync from %s for %s: %s not in its whitelist",
@@ -145,12 +157,13 @@ class AttributeManager:
             raise NotYetVisible(f"{service} copy of {user_id} is at version "
                                 f"{private.get('version', 0)}, not yet {version}")
         now = utc_now()
+        copied = private.get("version", 0)
         values = {name: private[name] for name in attributes if name in private}
         if "emails" in attributes:
             values["verified_emails"] = verified_emails(values.get("emails", []))
         if "phones" in attributes:
             values["verified_phones"] = verified_phones(values.get("phones", []))
-        update: dict[str, Any] = {"$set": {**values, "modified": now}}
+        update: dict[str, Any] = {"$set": {**values, f"sync_versions.{service}": copied, "modified": now}}
         missing = [name for name in attributes if name not in private and name != "created"]
         if missing:
             update["$unset"] = dict.fromkeys(missing, "")
@@ -160,9 +173,12 @@ class AttributeManager:
 
         merge_usage = service in self.credential_usage_only and "credentials" in values
 
-        def transaction(session: ClientSession) -> None:
+        def transaction(session: ClientSession) -> bool:
+            current = self.users.find_one({"_id": user_id}, {"credentials": 1, "sync_versions": 1},
+                                          session=session)
+            if current is not None and current.get("sync_versions", {}).get(service, 0) >= copied:
+                return False
             if merge_usage:
-                current = self.users.find_one({"_id": user_id}, {"credentials": 1}, session=session)
                 if current is None:
                     raise PermanentError(AmMsg.user_not_found)
                 update["$set"]["credentials"] = merge_credential_usage(current.get("credentials", []),
@@ -175,11 +191,16 @@ class AttributeManager:
             if result.matched_count == 0 and result.upserted_id is None:
                 logger.warning("sync from %s for %s: no such user in the central db", service, user_id)
                 raise PermanentError(AmMsg.user_not_found)
+            return True
 
         with self.client.start_session() as session:
-            session.with_transaction(transaction)
-        logger.info("synced %s of %s from %s (version %s)", ", ".join(sorted(attributes)), user_id,
-                    service, private.get("version"))
+            written = session.with_transaction(transaction)
+        if written:
+            logger.info("synced %s of %s from %s (version %s)", ", ".join(sorted(attributes)), user_id,
+                        service, copied)
+        else:
+            logger.info("sync of %s from %s (version %s): the central copy is as new already",
+                        user_id, service, copied)
 
     def _take_email(self, session: ClientSession, address: str, user_id: str, now: datetime) -> None:
         """Unverify ``address`` on whichever other user has it verified, unless it is

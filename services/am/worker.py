@@ -32,8 +32,11 @@ INDEX_WAIT = 60.0  # seconds
 class AmConsumer(Consumer):
     """Consumes ``am.sync``: ``{"op": "sync" | "delete", ...}`` (see ``services.am.schemas``).
 
-    One message at a time: the attribute manager's transactions are short, and a
-    prefetch of 1 keeps the order of syncs for one user the order they were queued.
+    One message at a time per consumer (prefetch 1): the transactions are short, and a
+    consumer that stops hands back at most one unacknowledged message. Any number of AM
+    consumers may share the queue: a sync copies the private copy as it is when applied,
+    and ``AttributeManager.sync`` never writes an older copy over a newer one, so the
+    order in which consumers finish does not matter.
     """
 
     queue = QUEUE

@@ -122,6 +122,25 @@ def test_a_copy_not_yet_at_the_version_is_retried(stack, make_user, write_privat
     assert central_user(stack, user.user_id)["given_name"] == "New"
 
 
+def test_a_copy_older_than_the_applied_one_is_not_written(stack, make_user, write_private, am_call):
+    """Two AM consumers: one reads the private copy at version 1, the other applies
+    version 2 first; the late one must not take the central copy back to version 1."""
+    user = make_user()
+    write_private("personal_data", user.user_id, given_name="Old")
+    version = write_private("personal_data", user.user_id, given_name="Newer")
+    assert am_call(_sync("personal_data", user.user_id, ["given_name"], version)) == {"ok": True}
+    # what the overtaken consumer read: an older copy of the same service
+    write_private("personal_data", user.user_id, version=version - 1, given_name="Older")
+    assert am_call(_sync("personal_data", user.user_id, ["given_name"], version - 1)) == {"ok": True}
+    central = central_user(stack, user.user_id)
+    assert central["given_name"] == "Newer"
+    assert central["sync_versions"]["personal_data"] == version
+    # a newer copy is written again
+    write_private("personal_data", user.user_id, version=version + 1, given_name="Newest")
+    assert am_call(_sync("personal_data", user.user_id, ["given_name"], version + 1)) == {"ok": True}
+    assert central_user(stack, user.user_id)["given_name"] == "Newest"
+
+
 def test_delete(stack, make_user, am_call):
     user = make_user()
     assert am_call({"op": "delete", "service": "personal_data", "user_id": user.user_id}) == {
