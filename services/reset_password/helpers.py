@@ -4,6 +4,12 @@ The flow lives in ``session["reset"]``: ``{"flow_id"}`` after ``/start`` (the ow
 the code), then ``{"flow_id", "user_id", "verified_until"}`` (epoch seconds) after
 ``/verify``. Nothing in it says whether the address belongs to an account until the
 mailed code has been proven.
+
+The permission ``/verify`` gives is single use. Two requests of one session may run at
+the same moment (on two gunicorn workers or instances), each with its own copy of the
+session, so the session cannot be what makes it single use: ``/verify`` also stores a
+permission key in Redis, and ``/new-password`` deletes it — Redis's DEL is atomic, so
+exactly one request finds the key there.
 """
 from __future__ import annotations
 
@@ -20,6 +26,7 @@ from common.errors import ApiError
 from common.messages import TranslatableMsg
 from common.messaging import queue_mail
 from common.proofing import log_proofing
+from common.redis_store import redis_client
 from common.users import find_user_by_email, get_user
 
 logger = logging.getLogger(__name__)
@@ -74,7 +81,12 @@ def verify(address: str, code: str) -> None:
         raise ApiError(ResetPasswordMsg.code_expired, 400)
     log_proofing(user["_id"], "password_reset", address, "code_by_mail")
     ttl = current_app.config["TESSERA"]["verification_code"]["ttl"]
+    redis_client().set(_permission_key(flow_id), 1, ex=ttl)
     session[FLOW_KEY] = {"flow_id": flow_id, "user_id": user["_id"], "verified_until": int(time.time()) + ttl}
+
+
+def _permission_key(flow_id: str) -> str:
+    return f"reset_password:permission:{flow_id}"
 
 
 def verified_user() -> dict[str, Any]:
@@ -91,6 +103,14 @@ def verified_user() -> dict[str, Any]:
     return user
 
 
-def end_flow() -> None:
-    """Forget the reset flow: the permission to set a password is single use."""
-    session.pop(FLOW_KEY, None)
+def use_permission() -> None:
+    """Use up the permission ``verify`` gave, once: the first request to get here wins.
+
+    Call it after every check that keeps the permission (a weak password does) and
+    before the password changes. The flow is forgotten either way.
+    Raises ApiError 400 ``reset_password.not_verified`` when another request used it
+    first or it expired; redis errors (→ 503) when Redis is down.
+    """
+    flow = session.pop(FLOW_KEY, None) or {}
+    if not flow.get("flow_id") or redis_client().delete(_permission_key(flow["flow_id"])) != 1:
+        raise ApiError(ResetPasswordMsg.not_verified, 400)

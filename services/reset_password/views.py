@@ -52,8 +52,8 @@ def new_password(password: str):
     """
     user = helpers.verified_user()
     credentials = new_password_credentials(user, password, ResetPasswordMsg.weak_password)
+    helpers.use_permission()
     applied = update_user(user["_id"], {"credentials": credentials})
-    helpers.end_flow()
     ended = sessions.end_user_sessions(user["_id"], keep_current=False)
     sessions.rotate_session_id()
     mail_user(user, "password_reset")

@@ -1,8 +1,11 @@
 """POST /api/reset-password/new-password: only after verify, once; every session ends."""
 from __future__ import annotations
 
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
+import requests
 from argon2 import PasswordHasher
 
 from tests.helpers import HttpClient, code_in, text_of
@@ -117,3 +120,31 @@ def test_forgotten_password_reset_through_nginx(http, new_user, outbox, stack):
     assert new.status == 200
     assert http.get("/api/security/credentials").status == 200
     assert len(outbox.wait_for_mail(user.email, 2)) == 2  # the code, then the notification
+
+
+def test_the_permission_is_used_once_by_concurrent_requests(http, new_user, outbox, stack):
+    """Four new-password requests of one verified session at the same moment (nginx
+    spreads them over gunicorn workers): exactly one sets its password."""
+    user = new_user()
+    assert http.post(START, {"email": user.email}).status == 200
+    code = code_in(text_of(outbox.wait_for_mail(user.email)[-1]))
+    assert http.post(VERIFY, {"email": user.email, "code": code}).status == 200
+    passwords = [f"tangerine submarine orchestra {n}{n}" for n in range(4)]
+    barrier = threading.Barrier(len(passwords))
+
+    def attempt(password: str) -> tuple[int, str | None]:
+        with requests.Session() as session:
+            session.cookies.update(http.session.cookies)
+            barrier.wait()
+            r = session.post(stack.base_url + NEW, json={"password": password},
+                             headers={"X-CSRF-Token": http.token}, timeout=30)
+            return r.status_code, r.json()["payload"].get("message")
+
+    with ThreadPoolExecutor(len(passwords)) as pool:
+        answers = list(pool.map(attempt, passwords))
+    assert sorted(status for status, _ in answers)[0] == 200
+    assert [status for status, _ in answers].count(200) == 1, answers
+    # the others are refused: the permission is gone (or, later still, so is the session)
+    assert all(status in (400, 401, 403) for status, _ in answers if status != 200), answers
+    [winner] = [p for p, (status, _) in zip(passwords, answers) if status == 200]
+    assert PasswordHasher().verify(_password_hash(stack, user), winner)
