@@ -5,6 +5,11 @@ Work queues have three parts, declared alike by publishers and consumers (``queu
 consumer; a message waits there for its per-message TTL, then dead-letters back to
 ``<q>``) and ``<q>.dead`` (poison messages, kept for a human).
 
+The queue type is the deployment's (``amqp_queue_type``): ``classic`` on one node,
+``quorum`` on a RabbitMQ cluster (replicated by Raft; RabbitMQ ≥ 3.10 keeps per-message
+TTL and dead-lettering, which the retry queue needs). A queue's type is fixed when it is
+first declared: switch on a new virtual host, or after draining and deleting the queues.
+
 Messages are persistent JSON with ``message_id`` = an idempotency key, published with
 publisher confirms, so ``publish`` returns only once the broker owns the message.
 ``call`` is an RPC over RabbitMQ's direct reply-to with a bounded wait (used for
@@ -29,13 +34,23 @@ DIRECT_REPLY_TO = "amq.rabbitmq.reply-to"
 ATTEMPT_HEADER = "x-tessera-attempt"
 
 
-def queue_specs(queue: str) -> list[tuple[str, dict[str, Any]]]:
+QUEUE_TYPES = ("classic", "quorum")
+
+
+def queue_specs(queue: str, queue_type: str = "classic") -> list[tuple[str, dict[str, Any]]]:
     """``[(name, arguments)]`` of the queues behind the work queue ``queue``, in the
-    order they must be declared (dead-letter targets first)."""
+    order they must be declared (dead-letter targets first).
+
+    ``queue_type`` is ``classic`` (no ``x-queue-type`` argument, as the queues have
+    always been declared) or ``quorum``. Raises ValueError for another type.
+    """
+    if queue_type not in QUEUE_TYPES:
+        raise ValueError(f"queue type {queue_type!r}: expected one of {', '.join(QUEUE_TYPES)}")
+    kind = {} if queue_type == "classic" else {"x-queue-type": queue_type}
     return [
-        (f"{queue}.dead", {}),
-        (f"{queue}.retry", {"x-dead-letter-exchange": "", "x-dead-letter-routing-key": queue}),
-        (queue, {"x-dead-letter-exchange": "", "x-dead-letter-routing-key": f"{queue}.dead"}),
+        (f"{queue}.dead", {**kind}),
+        (f"{queue}.retry", {**kind, "x-dead-letter-exchange": "", "x-dead-letter-routing-key": queue}),
+        (queue, {**kind, "x-dead-letter-exchange": "", "x-dead-letter-routing-key": f"{queue}.dead"}),
     ]
 
 
@@ -55,8 +70,9 @@ class AmqpClient:
     raises ``pika.exceptions.AMQPConnectionError`` (→ 503 ``rabbitmq``).
     """
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, queue_type: str = "classic") -> None:
         self.parameters = pika.URLParameters(url)
+        self.queue_type = queue_type
         self._local = threading.local()
 
     def _channel(self):
@@ -84,7 +100,7 @@ class AmqpClient:
     def _declare(self, channel, queue: str) -> None:
         if queue in self._local.declared:
             return
-        for name, arguments in queue_specs(queue):
+        for name, arguments in queue_specs(queue, self.queue_type):
             channel.queue_declare(name, durable=True, arguments=arguments)
         self._local.declared.add(queue)
 
@@ -150,8 +166,9 @@ class AmqpClient:
 
 
 def init_app(app: Flask) -> None:
-    """Bind an ``AmqpClient`` for ``TESSERA['amqp_url']`` to ``app``."""
-    app.extensions["tessera.amqp"] = AmqpClient(app.config["TESSERA"]["amqp_url"])
+    """Bind an ``AmqpClient`` for ``TESSERA['amqp_url']`` and ``['amqp_queue_type']``."""
+    config = app.config["TESSERA"]
+    app.extensions["tessera.amqp"] = AmqpClient(config["amqp_url"], config["amqp_queue_type"])
 
 
 def amqp() -> AmqpClient:

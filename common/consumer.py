@@ -52,8 +52,9 @@ class Consumer(abc.ABC):
     retry_delay_cap: float = 300.0  # seconds
     reconnect_delay_cap: float = 30.0
 
-    def __init__(self, amqp_url: str) -> None:
+    def __init__(self, amqp_url: str, *, queue_type: str = "classic") -> None:
         self.parameters = pika.URLParameters(amqp_url)
+        self.queue_type = queue_type  # see common.amqp.queue_specs
         self._connection: pika.SelectConnection | None = None
         self._channel: Channel | None = None
         self._consumer_tag: str | None = None
@@ -139,7 +140,7 @@ class Consumer(abc.ABC):
         self._awaiting_confirm.clear()
         channel.add_on_close_callback(self.on_channel_closed)
         channel.confirm_delivery(self.on_delivery_confirmation)
-        self.declare_queues(list(queue_specs(self.queue)))
+        self.declare_queues(list(queue_specs(self.queue, self.queue_type)))
 
     def on_channel_closed(self, _channel: Channel, reason: Exception) -> None:
         logger.warning("channel closed: %s", reason)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from common.amqp import QUEUE_TYPES
+
 
 class StrictSchema(Schema):
     """Base for config schemas: unknown keys are rejected."""
@@ -58,6 +60,8 @@ class CommonConfigSchema(StrictSchema):
     mongo_password = fields.String(required=True, validate=validate.Length(min=1), metadata={"secret": True})
     redis_url = fields.String(required=True, metadata={"secret": True})
     amqp_url = fields.String(required=True, metadata={"secret": True})
+    # classic on one node, quorum on a cluster (common.amqp.queue_specs)
+    amqp_queue_type = fields.String(required=True, validate=validate.OneOf(QUEUE_TYPES))
     public_url = fields.Url(required=True, require_tld=False)
     session_cookie_name = fields.String(required=True)
     session_cookie_secure = fields.Boolean(required=True)

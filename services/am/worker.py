@@ -42,8 +42,8 @@ class AmConsumer(Consumer):
     queue = QUEUE
     prefetch_count = 1
 
-    def __init__(self, amqp_url: str, manager: AttributeManager) -> None:
-        super().__init__(amqp_url)
+    def __init__(self, amqp_url: str, manager: AttributeManager, *, queue_type: str = "classic") -> None:
+        super().__init__(amqp_url, queue_type=queue_type)
         self.manager = manager
 
     def handle(self, body: dict[str, Any], properties: BasicProperties) -> dict[str, Any] | None:
@@ -106,7 +106,7 @@ def build(config: dict[str, Any]) -> AmConsumer:
                                config["create_allowed"], config["delete_allowed"],
                                config["credential_usage_only"])
     prepare(manager)
-    return AmConsumer(config["amqp_url"], manager)
+    return AmConsumer(config["amqp_url"], manager, queue_type=config["amqp_queue_type"])
 
 
 def main() -> None:

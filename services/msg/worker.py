@@ -62,8 +62,8 @@ class JobConsumer(Consumer):
     # Mail is worth waiting for: 2+4+…+128 s ≈ 4 minutes of retries before the dead queue.
     max_attempts = 8
 
-    def __init__(self, amqp_url: str, ledger: SentLedger, renderer: Renderer) -> None:
-        super().__init__(amqp_url)
+    def __init__(self, amqp_url: str, ledger: SentLedger, renderer: Renderer, *, queue_type: str = "classic") -> None:
+        super().__init__(amqp_url, queue_type=queue_type)
         self.ledger = ledger
         self.renderer = renderer
 
@@ -147,8 +147,9 @@ class MailConsumer(JobConsumer):
     queue = MAIL_QUEUE
     job_schema = MailJob
 
-    def __init__(self, amqp_url: str, ledger: SentLedger, renderer: Renderer, mailer: SmtpMailer) -> None:
-        super().__init__(amqp_url, ledger, renderer)
+    def __init__(self, amqp_url: str, ledger: SentLedger, renderer: Renderer, mailer: SmtpMailer, *,
+                 queue_type: str = "classic") -> None:
+        super().__init__(amqp_url, ledger, renderer, queue_type=queue_type)
         self.mailer = mailer
 
     def prepare(self, job: dict[str, Any]) -> RenderedMail:
@@ -169,8 +170,9 @@ class SmsConsumer(JobConsumer):
     queue = SMS_QUEUE
     job_schema = SmsJob
 
-    def __init__(self, amqp_url: str, ledger: SentLedger, renderer: Renderer, provider: SmsProvider) -> None:
-        super().__init__(amqp_url, ledger, renderer)
+    def __init__(self, amqp_url: str, ledger: SentLedger, renderer: Renderer, provider: SmsProvider, *,
+                 queue_type: str = "classic") -> None:
+        super().__init__(amqp_url, ledger, renderer, queue_type=queue_type)
         self.provider = provider
 
     def prepare(self, job: dict[str, Any]) -> str:
@@ -209,8 +211,9 @@ def build_consumers(config: dict[str, Any]) -> tuple[MailConsumer, SmsConsumer]:
     renderer = Renderer(config["languages"], config["default_language"])
     mailer = SmtpMailer(config["smtp"], config["smtp_password"])
     provider = make_provider(config["sms"], config["sms_token"])
-    return (MailConsumer(config["amqp_url"], ledger, renderer, mailer),
-            SmsConsumer(config["amqp_url"], ledger, renderer, provider))
+    queue_type = config["amqp_queue_type"]
+    return (MailConsumer(config["amqp_url"], ledger, renderer, mailer, queue_type=queue_type),
+            SmsConsumer(config["amqp_url"], ledger, renderer, provider, queue_type=queue_type))
 
 
 def serve(consumers: tuple[Consumer, ...]) -> int:

@@ -12,7 +12,7 @@ from typing import Any, Iterator
 import pika
 import pytest
 
-from common.amqp import AmqpClient
+from common.amqp import AmqpClient, queue_specs
 from common.config import CommonConfigSchema, load_config
 from common.consumer import Consumer, PermanentError
 from tests.helpers import borrowed_mongo_login
@@ -47,8 +47,8 @@ class Recorder(Consumer):
     retry_delay = 0.05
     max_attempts = 3
 
-    def __init__(self, url: str, queue: str, failures: int = 0) -> None:
-        super().__init__(url)
+    def __init__(self, url: str, queue: str, failures: int = 0, queue_type: str = "classic") -> None:
+        super().__init__(url, queue_type=queue_type)
         self.queue = queue
         self.failures = failures
         self.seen: dict[str, int] = {}
@@ -178,3 +178,35 @@ def test_consumer_and_publisher_reconnect_after_broker_restart(stack, amqp_url, 
     publisher.publish(queue, {"n": 10})  # the publisher's old connection is dead: it reconnects
     _wait(lambda: len(consumer.done) == 2, timeout=60)
     assert consumer.done[1] == {"n": 10}
+
+
+def test_quorum_queues_keep_retries_dead_letters_and_rpc(amqp_url, queue, run_consumer) -> None:
+    """``amqp_queue_type: quorum`` (a RabbitMQ cluster) on the local node: the same
+    retry queue with per-message TTL, the same dead letters, the same RPC."""
+    publisher = AmqpClient(amqp_url, "quorum")
+    try:
+        consumer = run_consumer(Recorder(amqp_url, queue, failures=1, queue_type="quorum"))
+        key = publisher.publish(queue, {"n": 11})
+        _wait(lambda: [body["n"] for body in consumer.done] == [11])
+        assert consumer.seen[key] == 2  # failed once, retried through queue.retry
+        assert publisher.call(queue, {"n": 12}, timeout=10) == {"ok": True, "echo": 12}
+        assert publisher.call(queue, {"refuse": True}, timeout=10) == {"ok": False, "error": "probe.refused"}
+        _wait(lambda: _count(amqp_url, f"{queue}.dead") == 1)
+    finally:
+        publisher.close()
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    try:
+        for name in (queue, f"{queue}.retry", f"{queue}.dead"):
+            declared = connection.channel().queue_declare(name, passive=True)
+            assert declared.method.queue == name
+        # the broker knows them as quorum queues: a classic redeclare is refused
+        with pytest.raises(pika.exceptions.ChannelClosedByBroker) as refused:
+            connection.channel().queue_declare(f"{queue}.dead", durable=True, arguments={"x-queue-type": "classic"})
+        assert refused.value.reply_code == 406
+    finally:
+        connection.close()
+
+
+def test_an_unknown_queue_type_is_refused() -> None:
+    with pytest.raises(ValueError):
+        queue_specs("x", "lazy")
