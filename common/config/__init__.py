@@ -6,7 +6,7 @@ service's marshmallow ``ConfigSchema`` at start: a missing, unknown or invalid k
 the start with ``ConfigError`` naming the key.
 
 The only thing read from the environment is the etcd address (``TESSERA_ETCD``,
-``host:port``) and secrets that override a config key: a field declared with
+``host:port``, or ``host:port,host:port,…`` for the members of an etcd cluster) and secrets that override a config key: a field declared with
 ``metadata={"secret": True}`` is taken from ``TESSERA_SECRET_<KEY>`` when that is set.
 """
 from __future__ import annotations
@@ -20,7 +20,7 @@ from marshmallow import Schema, ValidationError
 
 from common.config.schema import CommonConfigSchema
 
-__all__ = ["ConfigError", "CommonConfigSchema", "ETCD_ENV", "PREFIX", "etcd_client", "load_config"]
+__all__ = ["ConfigError", "CommonConfigSchema", "ETCD_ENV", "PREFIX", "etcd_client", "etcd_members", "load_config"]
 
 ETCD_ENV = "TESSERA_ETCD"
 PREFIX = "/tessera"
@@ -30,16 +30,33 @@ class ConfigError(RuntimeError):
     """The configuration cannot be used; the message names the offending key."""
 
 
-def etcd_client() -> etcd.Client:
-    """A python-etcd client for ``$TESSERA_ETCD`` (``host:port``, default ``127.0.0.1:2479``).
+def etcd_members(address: str) -> list[tuple[str, int]]:
+    """``[(host, port)]`` of ``address``: ``host:port`` or a comma-separated list of them.
 
-    Raises ConfigError when the variable is malformed.
+    Raises ConfigError when an entry is malformed.
     """
-    address = os.environ.get(ETCD_ENV, "127.0.0.1:2479")
-    host, _, port = address.rpartition(":")
-    if not host or not port.isdigit():
-        raise ConfigError(f"{ETCD_ENV}={address!r}: expected host:port")
-    return etcd.Client(host=host, port=int(port), read_timeout=5)
+    members = []
+    for entry in address.split(","):
+        host, _, port = entry.strip().rpartition(":")
+        if not host or not port.isdigit():
+            raise ConfigError(f"{ETCD_ENV}={address!r}: expected host:port[,host:port…]")
+        members.append((host, int(port)))
+    return members
+
+
+def etcd_client() -> etcd.Client:
+    """A python-etcd client for ``$TESSERA_ETCD`` (default ``127.0.0.1:2479``).
+
+    With several members (an etcd cluster), the client starts with the first that
+    answers and moves to another when one fails (python-etcd's ``allow_reconnect``).
+    Raises ConfigError when the variable is malformed, ``etcd.EtcdException`` when no
+    member of a cluster answers.
+    """
+    members = etcd_members(os.environ.get(ETCD_ENV, "127.0.0.1:2479"))
+    if len(members) == 1:
+        [(host, port)] = members
+        return etcd.Client(host=host, port=port, read_timeout=5)
+    return etcd.Client(host=tuple(members), read_timeout=5, allow_reconnect=True)
 
 
 def read_namespace(client: etcd.Client, namespace: str) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 import time
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import etcd
 import pytest
 import requests
 
-from common.config import ConfigError, CommonConfigSchema, etcd_client, load_config
+from common.config import ConfigError, CommonConfigSchema, etcd_client, etcd_members, load_config
 from common.config.seed import SEED_DIR, expand, seed
 from common.stack import manager
 from services.jsconfig.schemas import ConfigSchema as JsConfigSchema
@@ -132,3 +133,22 @@ def _wait_for_config(stack) -> dict:
             pass
         assert time.monotonic() < deadline, "jsconfig did not come back"
         time.sleep(0.2)
+
+
+def test_etcd_members_of_a_cluster_parse() -> None:
+    assert etcd_members("10.0.0.1:2379,etcd-2:2379, etcd-3:2379") == [
+        ("10.0.0.1", 2379), ("etcd-2", 2379), ("etcd-3", 2379)]
+    for bad in ("etcd", "etcd:x", "a:1,,b:2", ":2379"):
+        with pytest.raises(ConfigError, match="TESSERA_ETCD"):
+            etcd_members(bad)
+
+
+def test_config_loads_when_the_first_etcd_member_is_down(stack, monkeypatch, scratch) -> None:
+    """TESSERA_ETCD names a cluster whose first member is down: the next one serves."""
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        dead = closed.getsockname()[1]
+    monkeypatch.setenv("TESSERA_ETCD", f"127.0.0.1:{dead},{stack.etcd_address}")
+    config = load_config(scratch, CommonConfigSchema)
+    assert config["log_level"] in ("DEBUG", "INFO", "WARNING", "ERROR")
+    assert config["mongo_username"] == borrowed_mongo_login(stack)["mongo_username"]
