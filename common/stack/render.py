@@ -82,6 +82,9 @@ def _service_blocks(servers: dict[str, list[str]]) -> dict[str, str]:
             f"        location ^~ {prefix} {{\n"
             f"            proxy_pass http://{service.name};\n"
             f"            proxy_set_header Host $http_host;\n"
+            # the client address the services throttle by (common.throttle): always
+            # nginx's own view of it, never a header the client sent
+            f"            proxy_set_header X-Real-IP $remote_addr;\n"
             f"            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n"
             f"            proxy_set_header X-Forwarded-Proto $scheme;\n"
             f"            proxy_set_header X-Forwarded-Host $http_host;\n"

@@ -105,3 +105,19 @@ def test_missing_hashed_asset_is_a_404_not_the_spa(stack: Stack) -> None:
     r = _get(stack, "/main.0123456789abcdef.js")
     assert r.status_code == 404
     assert r.headers["Cache-Control"] == "no-cache"  # not "immutable": it may appear later
+
+
+def test_a_forged_client_address_does_not_dodge_the_per_client_throttle(stack: Stack) -> None:
+    """The services throttle by ``X-Real-IP``, which nginx sets to the address it sees:
+    a client that sends its own (a new one per try) is still one client."""
+    limit = 20  # login_failures_per_client in etcd-seed/authn.json: 20 per minute
+    with requests.Session() as session:
+        token = session.get(stack.base_url + "/api/jsconfig/config", timeout=10).json()["payload"]["csrf_token"]
+        statuses = []
+        for n in range(limit + 1):
+            r = session.post(stack.base_url + "/api/authn/login",
+                             json={"email": f"nobody-{n}@example.org", "password": "not the password 1"},
+                             headers={"X-CSRF-Token": token, "X-Real-IP": f"203.0.113.{n}"}, timeout=30)
+            statuses.append(r.status_code)
+    assert statuses[:limit] == [401] * limit
+    assert statuses[limit] == 429
