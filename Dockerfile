@@ -60,7 +60,7 @@ ENV PATH="${VENV}/bin:${PATH}" \
 RUN groupadd --gid 10001 tessera \
     && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \
        --shell /usr/sbin/nologin tessera \
-    && mkdir /outbox && chown 10001:10001 /outbox
+    && mkdir /outbox /etc/tessera-rabbitmq && chown 10001:10001 /outbox /etc/tessera-rabbitmq
 COPY --from=build ${VENV} ${VENV}
 # For the seed job: `python -m common.config seed --dir /srv/tessera/etcd-seed`.
 COPY etcd-seed/ /srv/tessera/etcd-seed/

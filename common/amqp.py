@@ -14,6 +14,12 @@ Messages are persistent JSON with ``message_id`` = an idempotency key, published
 publisher confirms, so ``publish`` returns only once the broker owns the message.
 ``call`` is an RPC over RabbitMQ's direct reply-to with a bounded wait (used for
 ``am.sync``).
+
+Each service and worker logs in as its own RabbitMQ user, ``svc_<name>``, with only the
+permissions it needs (``common.stack.rabbitmq_access``), and stamps what it publishes
+with ``user_id`` = that user. RabbitMQ refuses a ``user_id`` other than the publishing
+connection's own (PRECONDITION_FAILED), so a consumer knows for sure which service sent
+a message (``common.consumer.Consumer.sender``).
 """
 from __future__ import annotations
 
@@ -32,6 +38,23 @@ logger = logging.getLogger(__name__)
 
 DIRECT_REPLY_TO = "amq.rabbitmq.reply-to"
 ATTEMPT_HEADER = "x-tessera-attempt"
+#: on a consumer's retry copy: the user that published the original (Consumer.sender)
+SENDER_HEADER = "x-tessera-sender"
+
+
+def service_user(name: str) -> str:
+    """The RabbitMQ user of service or worker ``name``: ``svc_<name>``."""
+    return f"svc_{name}"
+
+
+def connection_parameters(url: str, username: str | None = None,
+                          password: str | None = None) -> pika.URLParameters:
+    """Parameters for ``url`` (``amqp://host:port/vhost?options``), logged in as
+    ``username``/``password`` when given, else as the URL says (pika: guest)."""
+    parameters = pika.URLParameters(url)
+    if username:
+        parameters.credentials = pika.PlainCredentials(username, password or "")
+    return parameters
 
 
 QUEUE_TYPES = ("classic", "quorum")
@@ -78,9 +101,12 @@ class AmqpClient:
     raises ``pika.exceptions.AMQPConnectionError`` (→ 503 ``rabbitmq``).
     """
 
-    def __init__(self, url: str, queue_type: str = "classic") -> None:
-        self.parameters = pika.URLParameters(url)
+    def __init__(self, url: str, queue_type: str = "classic", *, username: str | None = None,
+                 password: str | None = None) -> None:
+        self.parameters = connection_parameters(url, username, password)
         self.queue_type = queue_type
+        #: stamped on every message as ``user_id``; the broker checks it is our login
+        self.username = self.parameters.credentials.username
         self._local = threading.local()
 
     def _channel(self):
@@ -130,7 +156,8 @@ class AmqpClient:
 
         def operation(channel) -> None:
             self._declare(channel, queue)
-            channel.basic_publish("", queue, payload, json_properties(message_id), mandatory=True)
+            channel.basic_publish("", queue, payload, json_properties(message_id, user_id=self.username),
+                                  mandatory=True)
 
         self._with_retry(operation)
         return message_id
@@ -154,7 +181,7 @@ class AmqpClient:
             try:
                 channel.basic_publish("", queue, payload,
                                       json_properties(correlation_id, reply_to=DIRECT_REPLY_TO,
-                                                      correlation_id=correlation_id),
+                                                      correlation_id=correlation_id, user_id=self.username),
                                       mandatory=True)
                 deadline = time.monotonic() + timeout
                 while not replies and (remaining := deadline - time.monotonic()) > 0:
@@ -174,9 +201,12 @@ class AmqpClient:
 
 
 def init_app(app: Flask) -> None:
-    """Bind an ``AmqpClient`` for ``TESSERA['amqp_url']`` and ``['amqp_queue_type']``."""
+    """Bind an ``AmqpClient`` for ``TESSERA['amqp_url']`` and ``['amqp_queue_type']``,
+    logged in as ``['amqp_username']``."""
     config = app.config["TESSERA"]
-    app.extensions["tessera.amqp"] = AmqpClient(config["amqp_url"], config["amqp_queue_type"])
+    app.extensions["tessera.amqp"] = AmqpClient(config["amqp_url"], config["amqp_queue_type"],
+                                                username=config["amqp_username"],
+                                                password=config["amqp_password"])
 
 
 def amqp() -> AmqpClient:

@@ -26,7 +26,7 @@ import pika.exceptions
 from pika.channel import Channel
 from pika.spec import Basic, BasicProperties
 
-from common.amqp import ATTEMPT_HEADER, json_properties, queue_specs
+from common.amqp import ATTEMPT_HEADER, SENDER_HEADER, connection_parameters, json_properties, queue_specs
 
 logger = logging.getLogger(__name__)
 
@@ -52,8 +52,10 @@ class Consumer(abc.ABC):
     retry_delay_cap: float = 300.0  # seconds
     reconnect_delay_cap: float = 30.0
 
-    def __init__(self, amqp_url: str, *, queue_type: str = "classic") -> None:
-        self.parameters = pika.URLParameters(amqp_url)
+    def __init__(self, amqp_url: str, *, queue_type: str = "classic", username: str | None = None,
+                 password: str | None = None) -> None:
+        self.parameters = connection_parameters(amqp_url, username, password)
+        self.username = self.parameters.credentials.username
         self.queue_type = queue_type  # see common.amqp.queue_specs
         self._connection: pika.SelectConnection | None = None
         self._channel: Channel | None = None
@@ -190,6 +192,18 @@ class Consumer(abc.ABC):
         self._reply(properties, reply if reply is not None else {"ok": True})
         channel.basic_ack(deliver.delivery_tag)
 
+    def sender(self, properties: BasicProperties) -> str | None:
+        """The RabbitMQ user that published the message, as the broker vouches for it
+        (``user_id``, checked against the publisher's login), or None when unstamped.
+
+        A retry copy is published by this consumer itself, so its ``user_id`` is ours;
+        the original sender then rides in ``SENDER_HEADER``, which only a message
+        stamped with our own user may carry (no one else can publish as us).
+        """
+        if properties.user_id and properties.user_id == self.username:
+            return (properties.headers or {}).get(SENDER_HEADER)
+        return properties.user_id
+
     def _reply(self, properties: BasicProperties, reply: dict[str, Any]) -> None:
         if not properties.reply_to:
             return
@@ -207,10 +221,12 @@ class Consumer(abc.ABC):
         delay = min(self.retry_delay * 2 ** (attempt - 1), self.retry_delay_cap)
         headers = dict(properties.headers or {})
         headers[ATTEMPT_HEADER] = attempt + 1
+        headers[SENDER_HEADER] = self.sender(properties)
         retry_properties = json_properties(properties.message_id or "", headers=headers,
                                            expiration=str(int(delay * 1000)),
                                            reply_to=properties.reply_to,
-                                           correlation_id=properties.correlation_id)
+                                           correlation_id=properties.correlation_id,
+                                           user_id=self.username)
         # ack the original only when the broker has confirmed the copy
         self._publish(f"{self.queue}.retry", raw, retry_properties, ack_tag=deliver.delivery_tag)
 
@@ -232,6 +248,13 @@ class Consumer(abc.ABC):
                 self._channel.basic_ack(original)
             else:  # the broker refused the copy: give the original back
                 self._channel.basic_nack(original, requeue=True)
+
+
+def amqp_options(config: dict[str, Any]) -> dict[str, Any]:
+    """``Consumer`` options from a worker's loaded configuration: the queue type and
+    the worker's own RabbitMQ login."""
+    return {"queue_type": config["amqp_queue_type"], "username": config["amqp_username"],
+            "password": config["amqp_password"]}
 
 
 def run_consumer(consumer: Consumer) -> None:

@@ -15,7 +15,8 @@ import redis
 import requests
 from flask.testing import FlaskClient
 
-from common.stack import mongo_access
+from common.amqp import AmqpClient, service_user
+from common.stack import mongo_access, rabbitmq_access
 from common.stack.mongo_access import admin_client
 from common.stack.topology import Stack
 
@@ -198,12 +199,23 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 15.0) -> Any:
         time.sleep(0.1)
 
 
-def borrowed_mongo_login(stack: Stack) -> dict[str, str]:
-    """``mongo_username``/``mongo_password`` for a service that exists only in the tests
-    (``probe``, ``scratch``) and so has no MongoDB user: jsconfig's, whose roles are
-    those of any service (its own database, the central one read-only)."""
-    user = mongo_access.service_user("jsconfig")
-    return {"mongo_username": user, "mongo_password": mongo_access.passwords(stack)[user]}
+def borrowed_login(stack: Stack) -> dict[str, str]:
+    """The MongoDB and RabbitMQ logins for a service that exists only in the tests
+    (``probe``, ``scratch``) and so has no users of its own: jsconfig's, whose roles are
+    those of any service (its own database, the central one read-only) and which may
+    use no queue."""
+    return {"mongo_username": mongo_access.service_user("jsconfig"),
+            "mongo_password": mongo_access.passwords(stack)[mongo_access.service_user("jsconfig")],
+            "amqp_username": service_user("jsconfig"),
+            "amqp_password": rabbitmq_access.passwords(stack)["jsconfig"]}
+
+
+def service_amqp(stack: Stack, service: str) -> AmqpClient:
+    """An AMQP client logged in as ``service``'s own RabbitMQ user, as that service is."""
+    from common.config import etcd_client, read_namespace
+
+    return AmqpClient(read_namespace(etcd_client(), "common")["amqp_url"],
+                      username=service_user(service), password=rabbitmq_access.passwords(stack)[service])
 
 
 def wipe_data(stack: Stack) -> None:

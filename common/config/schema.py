@@ -47,7 +47,7 @@ class VerificationCodeSchema(StrictSchema):
 
 
 #: Keys every service must have but sets in its own namespace, as they differ per service.
-PER_SERVICE_KEYS = ("mongo_username", "mongo_password")
+PER_SERVICE_KEYS = ("mongo_username", "mongo_password", "amqp_username", "amqp_password")
 
 
 class CommonConfigSchema(StrictSchema):
@@ -60,6 +60,9 @@ class CommonConfigSchema(StrictSchema):
     mongo_password = fields.String(required=True, validate=validate.Length(min=1), metadata={"secret": True})
     redis_url = fields.String(required=True, metadata={"secret": True})
     amqp_url = fields.String(required=True, metadata={"secret": True})
+    # Each service's own RabbitMQ user (svc_<name>): set in its namespace, like Mongo's.
+    amqp_username = fields.String(required=True, validate=validate.Length(min=1))
+    amqp_password = fields.String(required=True, validate=validate.Length(min=1), metadata={"secret": True})
     # classic on one node, quorum on a cluster (common.amqp.queue_specs)
     amqp_queue_type = fields.String(required=True, validate=validate.OneOf(QUEUE_TYPES))
     public_url = fields.Url(required=True, require_tld=False)

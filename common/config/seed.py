@@ -4,7 +4,8 @@
 ``/tessera/<service>/*``. String values may contain ``${NAME}`` or ``${NAME:-default}``
 placeholders, expanded from the environment first and then from the local stack
 (``RUN_DIR``, ``MONGO_PORT``, ``REDIS_PORT``, ``AMQP_PORT``, ``SMTP_PORT``, ``HTTP_PORT``…,
-and ``MONGO_PASSWORD_<SERVICE>`` from ``<run>/mongo/users.json``), so one seed serves the
+``MONGO_PASSWORD_<SERVICE>`` from ``<run>/mongo/users.json`` and ``AMQP_PASSWORD_<SERVICE>``
+from ``<run>/rabbitmq/users.json``), so one seed serves the
 dev stack, the test stack and containers.
 
 Every service's merged configuration is validated with its ``ConfigSchema`` before
@@ -25,7 +26,7 @@ import etcd
 
 from common.config import PREFIX, ConfigError, read_namespace, validate
 from common.config.schema import PER_SERVICE_KEYS, CommonConfigSchema
-from common.stack import mongo_access
+from common.stack import mongo_access, rabbitmq_access
 from common.stack.topology import ROOT, SERVICES, WORKERS, Stack, get_stack
 
 SEED_DIR = ROOT / "etcd-seed"
@@ -38,6 +39,7 @@ def stack_variables(stack: Stack) -> dict[str, str]:
     variables = {f"{name.upper()}_PORT": str(port) for name, port in stack.ports.items()}
     variables["RUN_DIR"] = str(stack.run_dir)
     variables.update(mongo_access.seed_variables(stack))
+    variables.update(rabbitmq_access.seed_variables(stack))
     return variables
 
 

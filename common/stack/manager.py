@@ -22,7 +22,7 @@ import xmlrpc.client
 
 from common.stack import health as checks
 from common.stack import install as installer
-from common.stack import mongo_access, supervisor
+from common.stack import mongo_access, rabbitmq_access, render, supervisor
 from common.stack.topology import ROOT, Stack, get_stack, service_of
 
 log = logging.getLogger("tessera.stack")
@@ -187,10 +187,16 @@ def start(stack: Stack | str | None = None, timeout: float | None = None) -> flo
     stack = _stack(stack)
     started = time.monotonic()
     deadline = started + (timeout or START_TIMEOUT)
+    # A node that boots imports the users' definitions itself; one already running
+    # imports them below, after they may have changed (a new service).
+    rabbitmq_was_up = (supervisor.is_running(stack)
+                       and _process_info(stack).get("rabbitmq", {}).get("statename") == "RUNNING")
     progs = _start_infra(stack, deadline)
     seed(stack)
     _start_group(stack, progs, "services")
     _wait(stack, {"rabbitmq": checks.check_rabbitmq}, deadline, "rabbitmq")
+    if rabbitmq_was_up:
+        import_rabbitmq_definitions(stack)
     log.info("infrastructure up in %.1f s", time.monotonic() - started)
     _start_group(stack, progs, "workers")
     _wait_platform(stack, progs, deadline)
@@ -332,6 +338,21 @@ def is_program_healthy(stack: Stack | str | None, program: str) -> bool:
     return all(states[name]["healthy"] for name in names)
 
 
+def import_rabbitmq_definitions(stack: Stack | str | None = None) -> None:
+    """Make the running RabbitMQ node take ``<run>/rabbitmq/definitions.json`` (users and
+    permissions; ``rabbitmqctl import_definitions``, about a second). Raises StackError
+    when rabbitmqctl fails."""
+    stack = _stack(stack)
+    env = dict(os.environ, **render.rabbitmq_env(stack))
+    result = subprocess.run(
+        [str(supervisor.RABBITMQ_BIN / "rabbitmqctl"), "-q", "-n", env["RABBITMQ_NODENAME"],
+         "import_definitions", str(rabbitmq_access.definitions_path(stack))],
+        env=env, capture_output=True, text=True, timeout=60,
+    )
+    if result.returncode != 0:
+        raise StackError(f"rabbitmqctl import_definitions failed:\n{result.stdout}{result.stderr}")
+
+
 def seed(stack: Stack | str | None = None) -> bool:
     """Load ``etcd-seed/`` into the stack's etcd with ``python -m common.config seed``.
 
@@ -363,6 +384,7 @@ def restart_services(stack: Stack | str | None = None, timeout: float | None = N
         raise StackError(f"the {stack.name} stack is not running")
     progs = supervisor.write_configs(stack)
     supervisor.apply_config(stack)
+    import_rabbitmq_definitions(stack)  # a service new since the start needs its user
     server = supervisor.rpc(stack).supervisor
     for group in supervisor.GROUPS:
         if any(p.group == group for p in progs):

@@ -15,7 +15,6 @@ replica set and create the admin; after that the admin does the rest.
 from __future__ import annotations
 
 import base64
-import json
 import os
 import secrets
 import time
@@ -26,6 +25,7 @@ from pymongo import MongoClient
 from pymongo.errors import OperationFailure
 
 from common.db import CENTRAL_DB, SERVICE_DATABASES, private_db_name
+from common.stack.credentials import stored_passwords
 from common.stack.topology import SERVICES, WORKERS, Stack
 
 ADMIN_USER = "tessera_admin"
@@ -78,25 +78,11 @@ def keyfile(stack: Stack) -> Path:
 
 
 def passwords(stack: Stack, create: bool = True) -> dict[str, str]:
-    """User name → password for the admin and every service of the topology.
-
-    Made at first use and kept in ``<run>/mongo/users.json`` (mode 600); a service new
-    to the topology gets its password added. With ``create`` False, only what the file
-    holds ({} without one).
-    """
-    path = stack.run_dir / "mongo" / "users.json"
-    known: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    """User name → password for the admin and every service of the topology, from
+    ``<run>/mongo/users.json`` (see ``common.stack.credentials``); a service new to the
+    topology gets its password added. With ``create`` False, only what the file holds."""
     wanted = [ADMIN_USER] + [service_user(name) for name in _principals()]
-    missing = [user for user in wanted if user not in known]
-    if missing and create:
-        known.update({user: secrets.token_urlsafe(24) for user in missing})
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as f:
-            json.dump(known, f, indent=2, sort_keys=True)
-        os.replace(tmp, path)
-    return known
+    return stored_passwords(stack.run_dir / "mongo" / "users.json", wanted, create)
 
 
 def seed_variables(stack: Stack) -> dict[str, str]:

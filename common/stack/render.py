@@ -11,6 +11,7 @@ import re
 import stat
 from pathlib import Path
 
+from common.stack import rabbitmq_access
 from common.stack.topology import ROOT, SERVICES, Stack
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -161,7 +162,8 @@ def redis_conf(stack: Stack) -> str:
 
 
 def rabbitmq_conf(stack: Stack) -> str:
-    return fill((TEMPLATES / "rabbitmq.conf").read_text(), amqp_port=stack.ports["amqp"])
+    return fill((TEMPLATES / "rabbitmq.conf").read_text(), amqp_port=stack.ports["amqp"],
+                definitions=rabbitmq_access.definitions_path(stack))
 
 
 def rabbitmq_env(stack: Stack) -> dict[str, str]:
@@ -187,8 +189,10 @@ def rabbitmq_env(stack: Stack) -> dict[str, str]:
 
 
 def write_rabbitmq_files(stack: Stack) -> None:
-    """rabbitmq.conf, an empty plugin list, an empty env file and the Erlang cookie."""
+    """rabbitmq.conf, the users' definitions, an empty plugin list, an empty env file
+    and the Erlang cookie."""
     base = stack.run_dir / "rabbitmq"
+    rabbitmq_access.write_definitions(stack)
     write_if_changed(base / "rabbitmq.conf", rabbitmq_conf(stack))
     write_if_changed(base / "enabled_plugins", "[].\n")
     # Debian's /etc/rabbitmq/rabbitmq-env.conf would otherwise be read.

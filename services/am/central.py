@@ -36,6 +36,8 @@ class AmMsg(TranslatableMsg):
     message_invalid = "am.message_invalid"
     attribute_not_allowed = "am.attribute_not_allowed"
     operation_not_allowed = "am.operation_not_allowed"
+    #: the message names a service other than the RabbitMQ user that sent it
+    sender_not_allowed = "am.sender_not_allowed"
     user_not_found = "am.user_not_found"
     email_in_use = "emails.in_use"
 

@@ -16,7 +16,8 @@ from pymongo.errors import PyMongoError
 
 from common import logs
 from common.config import load_config
-from common.consumer import Consumer, PermanentError, run_consumer
+from common.amqp import service_user
+from common.consumer import Consumer, PermanentError, amqp_options, run_consumer
 from common.db import client_for, close_clients
 from services.am.central import AmMsg, AttributeManager, ensure_indexes
 from services.am.purge import purge_user
@@ -42,8 +43,9 @@ class AmConsumer(Consumer):
     queue = QUEUE
     prefetch_count = 1
 
-    def __init__(self, amqp_url: str, manager: AttributeManager, *, queue_type: str = "classic") -> None:
-        super().__init__(amqp_url, queue_type=queue_type)
+    def __init__(self, amqp_url: str, manager: AttributeManager, **options: Any) -> None:
+        """``options``: ``Consumer``'s (queue_type, username, password)."""
+        super().__init__(amqp_url, **options)
         self.manager = manager
 
     def handle(self, body: dict[str, Any], properties: BasicProperties) -> dict[str, Any] | None:
@@ -74,6 +76,13 @@ class AmConsumer(Consumer):
         except ValidationError as exc:
             logger.warning("message %s is malformed: %s", properties.message_id, exc.messages)
             raise PermanentError(AmMsg.message_invalid) from exc
+        # The whitelist is per service, so the service must be the one that sent this:
+        # RabbitMQ vouches for the sender's user (common.amqp), not for the body.
+        sender = self.sender(properties)
+        if sender != service_user(request["service"]):
+            logger.warning("message %s names service %s but was sent by %s",
+                           properties.message_id, request["service"], sender)
+            raise PermanentError(AmMsg.sender_not_allowed)
         if op == "sync":
             self.manager.sync(request["service"], request["user_id"], request["attributes"], request["version"])
         else:
@@ -106,7 +115,7 @@ def build(config: dict[str, Any]) -> AmConsumer:
                                config["create_allowed"], config["delete_allowed"],
                                config["credential_usage_only"])
     prepare(manager)
-    return AmConsumer(config["amqp_url"], manager, queue_type=config["amqp_queue_type"])
+    return AmConsumer(config["amqp_url"], manager, **amqp_options(config))
 
 
 def main() -> None:

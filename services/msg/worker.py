@@ -29,7 +29,7 @@ from pymongo.errors import PyMongoError
 
 from common import logs
 from common.config import load_config
-from common.consumer import Consumer, PermanentError
+from common.consumer import Consumer, PermanentError, amqp_options
 from common.db import client_for, close_clients, private_db_name
 from services.msg.errors import MsgMsg
 from services.msg.ledger import RESEND, SKIP, SentLedger
@@ -62,8 +62,9 @@ class JobConsumer(Consumer):
     # Mail is worth waiting for: 2+4+…+128 s ≈ 4 minutes of retries before the dead queue.
     max_attempts = 8
 
-    def __init__(self, amqp_url: str, ledger: SentLedger, renderer: Renderer, *, queue_type: str = "classic") -> None:
-        super().__init__(amqp_url, queue_type=queue_type)
+    def __init__(self, amqp_url: str, ledger: SentLedger, renderer: Renderer, **options: Any) -> None:
+        """``options``: ``Consumer``'s (queue_type, username, password)."""
+        super().__init__(amqp_url, **options)
         self.ledger = ledger
         self.renderer = renderer
 
@@ -147,9 +148,9 @@ class MailConsumer(JobConsumer):
     queue = MAIL_QUEUE
     job_schema = MailJob
 
-    def __init__(self, amqp_url: str, ledger: SentLedger, renderer: Renderer, mailer: SmtpMailer, *,
-                 queue_type: str = "classic") -> None:
-        super().__init__(amqp_url, ledger, renderer, queue_type=queue_type)
+    def __init__(self, amqp_url: str, ledger: SentLedger, renderer: Renderer, mailer: SmtpMailer,
+                 **options: Any) -> None:
+        super().__init__(amqp_url, ledger, renderer, **options)
         self.mailer = mailer
 
     def prepare(self, job: dict[str, Any]) -> RenderedMail:
@@ -170,9 +171,9 @@ class SmsConsumer(JobConsumer):
     queue = SMS_QUEUE
     job_schema = SmsJob
 
-    def __init__(self, amqp_url: str, ledger: SentLedger, renderer: Renderer, provider: SmsProvider, *,
-                 queue_type: str = "classic") -> None:
-        super().__init__(amqp_url, ledger, renderer, queue_type=queue_type)
+    def __init__(self, amqp_url: str, ledger: SentLedger, renderer: Renderer, provider: SmsProvider,
+                 **options: Any) -> None:
+        super().__init__(amqp_url, ledger, renderer, **options)
         self.provider = provider
 
     def prepare(self, job: dict[str, Any]) -> str:
@@ -211,9 +212,9 @@ def build_consumers(config: dict[str, Any]) -> tuple[MailConsumer, SmsConsumer]:
     renderer = Renderer(config["languages"], config["default_language"])
     mailer = SmtpMailer(config["smtp"], config["smtp_password"])
     provider = make_provider(config["sms"], config["sms_token"])
-    queue_type = config["amqp_queue_type"]
-    return (MailConsumer(config["amqp_url"], ledger, renderer, mailer, queue_type=queue_type),
-            SmsConsumer(config["amqp_url"], ledger, renderer, provider, queue_type=queue_type))
+    options = amqp_options(config)
+    return (MailConsumer(config["amqp_url"], ledger, renderer, mailer, **options),
+            SmsConsumer(config["amqp_url"], ledger, renderer, provider, **options))
 
 
 def serve(consumers: tuple[Consumer, ...]) -> int:

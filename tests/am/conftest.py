@@ -8,8 +8,9 @@ import pytest
 from pymongo import MongoClient
 
 from common.amqp import AmqpClient
-from common.config import etcd_client, read_namespace
+from common.stack import rabbitmq_access
 from common.stack.topology import Stack
+from tests.helpers import service_amqp
 from tests.users import mongo_client
 
 
@@ -23,15 +24,21 @@ def mongo(stack: Stack) -> Iterator[MongoClient]:
 
 @pytest.fixture
 def am_call(stack: Stack) -> Iterator[Callable[..., dict[str, Any] | None]]:
-    """``am_call({"op": "sync", ...})`` → the AM's reply (None after ``timeout`` s), sent
-    the way ``common.users`` sends it: an RPC on ``am.sync``."""
-    client = AmqpClient(read_namespace(etcd_client(), "common")["amqp_url"])
+    """``am_call({"op": "sync", "service": "personal_data", ...})`` → the AM's reply (None
+    after ``timeout`` s), sent the way ``common.users`` sends it: an RPC on ``am.sync``,
+    by the service the message names (``as_service=`` sends it as another one)."""
+    clients: dict[str, AmqpClient] = {}
 
-    def call(body: dict[str, Any], timeout: float = 10.0) -> dict[str, Any] | None:
+    def call(body: dict[str, Any], timeout: float = 10.0, as_service: str | None = None) -> dict[str, Any] | None:
+        sender = as_service or body.get("service")
+        if not isinstance(sender, str) or sender not in rabbitmq_access.principals():
+            sender = "personal_data"  # a malformed message still needs a sender
+        client = clients.get(sender) or clients.setdefault(sender, service_amqp(stack, sender))
         return client.call("am.sync", body, timeout=timeout)
 
     yield call
-    client.close()
+    for client in clients.values():
+        client.close()
 
 
 @pytest.fixture

@@ -7,10 +7,12 @@ import uuid
 from datetime import datetime, timezone
 
 import pika
+import pytest
 
-from common.amqp import AmqpClient
+
 from common.config import etcd_client, read_namespace
 from services.am.central import verified_emails, verified_phones
+from tests.helpers import service_amqp
 from tests.users import central_user
 
 
@@ -84,9 +86,15 @@ def test_refuses_an_attribute_outside_the_whitelist(stack, make_user, write_priv
 def test_refuses_an_unknown_service(stack, make_user, write_private, am_call):
     user = make_user()
     before = central_user(stack, user.user_id)
+    # a service that does not exist has no user to send as: it can only pretend
     version = write_private("evil", user.user_id, given_name="Mallory")
-    assert am_call(_sync("evil", user.user_id, ["given_name"], version)) == {
-        "ok": False, "error": "am.attribute_not_allowed"}
+    assert am_call(_sync("evil", user.user_id, ["given_name"], version), as_service="personal_data") == {
+        "ok": False, "error": "am.sender_not_allowed"}
+    # and users without a use for am.sync are kept off it by the broker itself
+    for service in ("jsconfig", "msg"):
+        with pytest.raises(pika.exceptions.ChannelClosedByBroker) as refused:
+            am_call(_sync(service, user.user_id, ["given_name"], version), as_service=service)
+        assert refused.value.reply_code == 403
     assert central_user(stack, user.user_id) == before
 
 
@@ -219,7 +227,7 @@ def test_a_refusal_is_an_answer_unless_nobody_listens(stack, make_user, write_pr
     version = write_private("personal_data", user.user_id, emails=[])
     refused = _sync("personal_data", user.user_id, ["emails"], version)
     assert am_call(refused) == {"ok": False, "error": "am.attribute_not_allowed"}  # answered, acknowledged
-    publisher = AmqpClient(url)
+    publisher = service_amqp(stack, "personal_data")
     key = publisher.publish("am.sync", refused)  # nobody listens: kept for a human
     publisher.close()
     deadline = time.monotonic() + 10
@@ -264,3 +272,26 @@ def test_authn_credential_usage_updates_last_used_and_rehash(stack, make_user, w
     credentials = central_user(stack, user.user_id)["credentials"]
     assert [c["credential_id"] for c in credentials] == [current["credential_id"]]
     assert credentials[0]["last_used"] == used_at and credentials[0]["hash"] == "$argon2id$rehashed"
+
+
+def test_a_service_cannot_pass_as_another(stack, make_user, write_private, am_call):
+    """The whitelist is applied to the service that really sent the sync: RabbitMQ
+    checks the ``user_id`` stamp against the login, so personal_data's user cannot
+    send signup's create, security's delete or another service's attributes."""
+    user = make_user()
+    version = write_private("security", user.user_id, credentials=[])
+    forged = _sync("security", user.user_id, ["credentials"], version)
+    assert am_call(forged, as_service="personal_data") == {"ok": False, "error": "am.sender_not_allowed"}
+    delete = {"op": "delete", "service": "security", "user_id": user.user_id}
+    assert am_call(delete, as_service="personal_data") == {"ok": False, "error": "am.sender_not_allowed"}
+    assert central_user(stack, user.user_id)["credentials"] == user.document["credentials"]
+    # and the broker refuses a stamp that is not the publisher's own login
+    client = service_amqp(stack, "personal_data")
+    client.username = "svc_security"
+    try:
+        with pytest.raises(pika.exceptions.AMQPError):
+            client.publish("am.sync", forged)
+    finally:
+        client.close()
+    # the real sender is believed, and its whitelist applies
+    assert am_call(forged) == {"ok": True}

@@ -15,12 +15,12 @@ import pytest
 from common.amqp import AmqpClient, queue_specs
 from common.config import CommonConfigSchema, load_config
 from common.consumer import Consumer, PermanentError
-from tests.helpers import borrowed_mongo_login
+from tests.helpers import borrowed_login
 
 
 @pytest.fixture
 def amqp_url(stack) -> str:
-    return load_config("probe", CommonConfigSchema, overrides=borrowed_mongo_login(stack))["amqp_url"]
+    return load_config("probe", CommonConfigSchema, overrides=borrowed_login(stack))["amqp_url"]
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from common.authn import login_required, recent_authn_required
 from common.config import CommonConfigSchema
 from common.schemas import EmptyRequest, EmptyResponse, TesseraSchema
 from common.session import login
-from tests.helpers import ApiClient, borrowed_mongo_login
+from tests.helpers import ApiClient, borrowed_login
 
 probe = Blueprint("probe", __name__)
 
@@ -71,7 +71,7 @@ def boom():
 
 @pytest.fixture
 def app(stack) -> Flask:
-    application = create_app("probe", probe, CommonConfigSchema, overrides=borrowed_mongo_login(stack))
+    application = create_app("probe", probe, CommonConfigSchema, overrides=borrowed_login(stack))
     application.config["TESTING"] = True
     yield application
     application.extensions["tessera.amqp"].close()

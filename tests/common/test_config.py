@@ -16,7 +16,7 @@ from common.config import ConfigError, CommonConfigSchema, etcd_client, etcd_mem
 from common.config.seed import SEED_DIR, expand, seed
 from common.stack import manager
 from services.jsconfig.schemas import ConfigSchema as JsConfigSchema
-from tests.helpers import borrowed_mongo_login
+from tests.helpers import borrowed_login
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def client(stack) -> etcd.Client:
 def scratch(client: etcd.Client, stack):
     """A throw-away service namespace in etcd: ``/tessera/scratch``, with the keys every
     service sets in its own namespace."""
-    for key, value in borrowed_mongo_login(stack).items():
+    for key, value in borrowed_login(stack).items():
         client.write(f"/tessera/scratch/{key}", json.dumps(value))
     yield "scratch"
     try:
@@ -151,4 +151,4 @@ def test_config_loads_when_the_first_etcd_member_is_down(stack, monkeypatch, scr
     monkeypatch.setenv("TESSERA_ETCD", f"127.0.0.1:{dead},{stack.etcd_address}")
     config = load_config(scratch, CommonConfigSchema)
     assert config["log_level"] in ("DEBUG", "INFO", "WARNING", "ERROR")
-    assert config["mongo_username"] == borrowed_mongo_login(stack)["mongo_username"]
+    assert config["mongo_username"] == borrowed_login(stack)["mongo_username"]

@@ -90,6 +90,20 @@ def _runs_python(spec: dict[str, Any]) -> bool:
     return bool(argv) and argv[0] in ("python", "python3", "gunicorn")
 
 
+def test_the_start_order_has_no_cycle(services: dict[str, dict[str, Any]]) -> None:
+    # Compose refuses a cycle of depends_on, e.g. a one-shot job of the shared x-app
+    # anchor that inherits "after seed" while seed waits for it.
+    graph = {name: set(compose_file.depends_on(spec)) for name, spec in services.items()}
+    ordered: list[str] = []
+    while graph:
+        ready = sorted(name for name, needs in graph.items() if not needs - set(ordered))
+        assert ready, f"depends_on cycle among {sorted(graph)}"
+        ordered += ready
+        for name in ready:
+            del graph[name]
+    assert ordered.index("rabbitmq-users") < ordered.index("rabbitmq") < ordered.index("seed")
+
+
 def test_app_containers_use_the_image_of_the_app_target(services: dict[str, dict[str, Any]]) -> None:
     app = {name: spec for name, spec in services.items() if _runs_python(spec)}
     assert {"seed", "mongo-users", "am", "msg", "jsconfig"} <= set(app)
@@ -122,7 +136,7 @@ def test_docker_env_writes_every_secret_privately(tmp_path: Path) -> None:
     assert required <= values.keys()
     assert all(values[name] for name in required)
     assert len(values["TESSERA_SECRET_SECRET_KEY"]) >= 32  # CommonConfigSchema's minimum
-    assert len({values[name] for name in required if name != "RABBITMQ_DEFAULT_USER"}) == len(required) - 1
+    assert len({values[name] for name in required}) == len(required)  # every secret its own
     key = keyfile.read_text().strip()
     assert 6 <= len(key) <= 1024 and base64.b64decode(key, validate=True)  # mongod's keyfile rules
     # A second run keeps both: new passwords would lock the services out of old volumes.

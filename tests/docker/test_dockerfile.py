@@ -135,8 +135,9 @@ def test_seed_job_fills_etcd_seed_for_the_containers(image_venv: Path, image_pyt
                   env=_clean_env(tmp_path, image_python, **env))
     assert result.returncode == 0, result.stderr
     seed = json.loads(result.stdout)
-    user, password = env["AMQP_USER"], env["AMQP_PASSWORD"]
-    assert seed["common"]["amqp_url"].startswith(f"amqp://{user}:{password}@rabbitmq:5672/")
+    assert seed["common"]["amqp_url"].startswith("amqp://rabbitmq:5672/")  # no credentials in common
+    assert seed["personal_data"]["amqp_username"] == "svc_personal_data"
+    assert seed["personal_data"]["amqp_password"] == env["AMQP_PASSWORD_PERSONAL_DATA"]
     assert seed["common"]["mongo_uri"].startswith("mongodb://mongo:27017/?replicaSet=tessera&")
     assert seed["common"]["redis_url"] == "redis://redis:6379/0"
     assert seed["common"]["public_url"] == "http://127.0.0.1:8080"

@@ -93,10 +93,12 @@ def test_no_container_runs_a_module_that_does_not_exist(services: dict[str, dict
     assert not missing, f"containers run modules that do not exist: {missing}"
 
 
-def test_every_service_and_worker_gets_its_mongo_password(compose: dict[str, Any]) -> None:
-    # common.stack.mongo_access makes a user for each; the seed fills mongo_password.
-    wanted = {f"MONGO_PASSWORD_{name.upper()}" for name in [s.name for s in SERVICES] + list(WORKERS)}
-    for job in ("mongo-users", "seed"):
-        env = compose_file.environment(compose["services"][job])
-        assert wanted <= env.keys(), f"{job} lacks {sorted(wanted - env.keys())}"
+@pytest.mark.parametrize(("variable", "job"), [("MONGO_PASSWORD", "mongo-users"), ("AMQP_PASSWORD", "rabbitmq-users")])
+def test_every_service_and_worker_gets_its_passwords(compose: dict[str, Any], variable: str, job: str) -> None:
+    # common.stack.mongo_access and rabbitmq_access make a user for each; the seed fills
+    # mongo_password and amqp_password.
+    wanted = {f"{variable}_{name.upper()}" for name in [s.name for s in SERVICES] + list(WORKERS)}
+    for name in (job, "seed"):
+        env = compose_file.environment(compose["services"][name])
+        assert wanted <= env.keys(), f"{name} lacks {sorted(wanted - env.keys())}"
     assert wanted <= compose_file.example_env().keys()

@@ -6,6 +6,7 @@ import time
 import redis
 from bson import json_util
 
+from common.stack import rabbitmq_access
 from common.stack.mongo_access import admin_client
 from tests.helpers import HttpClient, code_in, text_of
 from tests.users import central_user
@@ -123,8 +124,10 @@ def test_am_refusal_keeps_the_account(make_app, new_user, stack, outbox):
     from tests.helpers import ApiClient
 
     user = new_user()
-    app = make_app("security")
-    # a service that the AM's delete_allowed does not list asks for the deletion
+    # a service that the AM's delete_allowed does not list asks for the deletion (as
+    # itself: its own RabbitMQ login, its own name in the message)
+    app = make_app("security", amqp_username="svc_personal_data",
+                   amqp_password=rabbitmq_access.passwords(stack)["personal_data"])
     app.extensions["tessera"].name = "personal_data"
     client = ApiClient(app.test_client())
     client.login_as(user.user_id)

@@ -1,0 +1,31 @@
+"""Per-stack passwords of the backing services' users, kept in the run dir.
+
+MongoDB's users are in ``<run>/mongo/users.json``, RabbitMQ's in
+``<run>/rabbitmq/users.json``: ``{user: password}``, mode 600, made at first use.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+
+def stored_passwords(path: Path, users: list[str], create: bool = True) -> dict[str, str]:
+    """User name → password for ``users`` from the JSON file ``path``.
+
+    A user the file does not know yet gets a random password (32 URL-safe characters),
+    written back at once, unless ``create`` is False: then only what the file holds
+    ({} without one). The file is replaced atomically and never readable by others.
+    """
+    known: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    missing = [user for user in users if user not in known]
+    if missing and create:
+        known.update({user: secrets.token_urlsafe(24) for user in missing})
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            json.dump(known, f, indent=2, sort_keys=True)
+        os.replace(tmp, path)
+    return known

@@ -1,0 +1,173 @@
+"""RabbitMQ access control: a user per service and worker with the least permissions.
+
+Every service and worker logs in as ``svc_<name>`` (``common.amqp.service_user``). Its
+permissions on the virtual host ``/`` are three regular expressions over resource names
+(configure, write, read; RabbitMQ's access-control guide), from ``permissions_for``:
+
+* an HTTP service may declare the work queues it publishes to (``am.sync``,
+  ``msg.mail``, ``msg.sms`` and their ``.retry``/``.dead``), publish through the default
+  exchange, and read nothing: it cannot take another service's jobs, e.g. the mails
+  with verification codes. RPC replies come over direct reply-to, which needs no
+  permission. ``jsconfig`` talks to no queue and gets nothing;
+* ``am`` reads ``am.sync`` and ``msg`` reads ``msg.mail`` and ``msg.sms``, each
+  declaring only its own queues, and both publish (retries, dead letters, replies)
+  through the default exchange.
+
+Publishing through the default exchange reaches any queue, so the permission alone
+cannot keep a service off ``am.sync``; what it cannot do is pass as another service:
+publishers stamp ``user_id``, which RabbitMQ checks against the login, and the AM
+applies the whitelist of the service that really sent the sync.
+
+The users come from a definitions file that RabbitMQ imports at every boot
+(``load_definitions`` in rabbitmq.conf), so they exist before any client connects.
+Passwords are random per stack, kept in ``<run>/rabbitmq/users.json``; the definitions
+hold only their salted SHA-256 hashes. The local stack keeps ``guest`` (which RabbitMQ
+admits from loopback only) as the administrator of its tooling and tests.
+``python -m common.stack.rabbitmq_access <path>`` writes the definitions for containers
+from ``AMQP_PASSWORD_<NAME>`` (docker-compose.yml).
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import secrets
+import sys
+from pathlib import Path
+from typing import Any
+
+from common.amqp import service_user
+from common.stack.credentials import stored_passwords
+from common.stack.topology import SERVICES, WORKERS, Stack
+
+VHOST = "/"
+#: the local stack's administrator (tooling, tests): RabbitMQ admits it from loopback only
+LOCAL_ADMIN = ("guest", "guest")
+#: queue names, as ``common.amqp.queue_specs`` derives them from the work queues
+AM_QUEUES = r"am\.sync(\.retry|\.dead)?"
+MSG_QUEUES = r"msg\.(mail|sms)(\.retry|\.dead)?"
+DEFAULT_EXCHANGE = r"^amq\.default$"
+NOTHING = "^$"
+#: services that publish no message at all
+NO_QUEUES = frozenset({"jsconfig"})
+
+
+def principals() -> list[str]:
+    """Every service and worker that gets a RabbitMQ user."""
+    return [s.name for s in SERVICES] + list(WORKERS)
+
+
+def permissions_for(name: str) -> dict[str, str]:
+    """``{"configure", "write", "read"}`` regular expressions of service or worker ``name``."""
+    if name == "am":
+        return {"configure": f"^{AM_QUEUES}$", "write": DEFAULT_EXCHANGE, "read": r"^am\.sync$"}
+    if name == "msg":
+        return {"configure": f"^{MSG_QUEUES}$", "write": DEFAULT_EXCHANGE, "read": r"^msg\.(mail|sms)$"}
+    if name in NO_QUEUES:
+        return {"configure": NOTHING, "write": NOTHING, "read": NOTHING}
+    return {"configure": f"^({AM_QUEUES}|{MSG_QUEUES})$", "write": DEFAULT_EXCHANGE, "read": NOTHING}
+
+
+def password_hash(password: str, salt: bytes | None = None) -> str:
+    """RabbitMQ's ``rabbit_password_hashing_sha256``: base64(salt + SHA-256(salt +
+    password)) with a 4-byte random salt."""
+    salt = salt if salt is not None else secrets.token_bytes(4)
+    return base64.b64encode(salt + hashlib.sha256(salt + password.encode()).digest()).decode()
+
+
+def definitions(passwords: dict[str, str], admin: tuple[str, str] | None = None) -> dict[str, Any]:
+    """The definitions document (users, the vhost, permissions) for ``passwords``
+    (service or worker name → password) and an optional administrator (user, password)."""
+    users = [{"name": service_user(name), "password_hash": password_hash(password),
+              "hashing_algorithm": "rabbit_password_hashing_sha256", "tags": []}
+             for name, password in sorted(passwords.items())]
+    permissions = [{"user": service_user(name), "vhost": VHOST, **permissions_for(name)}
+                   for name in sorted(passwords)]
+    if admin:
+        users.append({"name": admin[0], "password_hash": password_hash(admin[1]),
+                      "hashing_algorithm": "rabbit_password_hashing_sha256", "tags": ["administrator"]})
+        permissions.append({"user": admin[0], "vhost": VHOST, "configure": ".*", "write": ".*", "read": ".*"})
+    return {"users": users, "vhosts": [{"name": VHOST}], "permissions": permissions}
+
+
+# --- the local stack ---------------------------------------------------------------
+
+
+def passwords(stack: Stack, create: bool = True) -> dict[str, str]:
+    """Service or worker name → its RabbitMQ password, from ``<run>/rabbitmq/users.json``
+    (made at first use; with ``create`` False only what the file holds)."""
+    stored = stored_passwords(stack.run_dir / "rabbitmq" / "users.json",
+                              [service_user(name) for name in principals()], create)
+    return {name: stored[service_user(name)] for name in principals() if service_user(name) in stored}
+
+
+def definitions_path(stack: Stack) -> Path:
+    """``<run>/rabbitmq/definitions.json``, which the node imports when it boots."""
+    return stack.run_dir / "rabbitmq" / "definitions.json"
+
+
+def write_definitions(stack: Stack) -> bool:
+    """Write the stack's definitions unless they already grant the same (a new salt
+    alone is no change); return True when written."""
+    path = definitions_path(stack)
+    wanted = definitions(passwords(stack), LOCAL_ADMIN)
+    if path.exists() and _same_grants(json.loads(path.read_text()), wanted, passwords(stack)):
+        return False
+    _write_private(path, wanted)
+    return True
+
+
+def _same_grants(current: dict[str, Any], wanted: dict[str, Any], known: dict[str, str]) -> bool:
+    """Whether ``current`` has ``wanted``'s users, permissions and passwords."""
+    secret = {service_user(name): password for name, password in known.items()}
+    secret[LOCAL_ADMIN[0]] = LOCAL_ADMIN[1]
+
+    def shape(document: dict[str, Any]) -> tuple:
+        users = sorted((u["name"], tuple(u["tags"])) for u in document.get("users", []))
+        return users, sorted(json.dumps(p, sort_keys=True) for p in document.get("permissions", []))
+
+    for user in current.get("users", []):
+        raw = base64.b64decode(user["password_hash"])
+        if user["name"] not in secret or password_hash(secret[user["name"]], raw[:4]) != user["password_hash"]:
+            return False
+    return shape(current) == shape(wanted)
+
+
+def _write_private(path: Path, document: dict[str, Any], mode: int = 0o600) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(fd, "w") as f:
+        json.dump(document, f, indent=2)
+    os.replace(tmp, path)
+
+
+def seed_variables(stack: Stack) -> dict[str, str]:
+    """``AMQP_PASSWORD_<NAME>`` for each service and worker that ``users.json`` knows (the
+    seed's placeholders); nothing is created here."""
+    return {f"AMQP_PASSWORD_{name.upper()}": password
+            for name, password in passwords(stack, create=False).items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Containers: write the definitions for ``AMQP_PASSWORD_<NAME>`` of every service
+    and worker to the path given (readable by the broker's own user), with no
+    administrator (``rabbitmqctl`` in the broker's container needs none)."""
+    args = argv if argv is not None else sys.argv[1:]
+    if len(args) != 1:
+        print("usage: python -m common.stack.rabbitmq_access <definitions.json>", file=sys.stderr)
+        return 2
+    missing = [f"AMQP_PASSWORD_{name.upper()}" for name in principals()
+               if not os.environ.get(f"AMQP_PASSWORD_{name.upper()}")]
+    if missing:
+        print(f"missing: {', '.join(missing)}", file=sys.stderr)
+        return 1
+    known = {name: os.environ[f"AMQP_PASSWORD_{name.upper()}"] for name in principals()}
+    _write_private(Path(args[0]), definitions(known), mode=0o644)
+    print(f"wrote {args[0]}: {', '.join(service_user(name) for name in principals())}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
