@@ -1,6 +1,7 @@
 """Publishing to RabbitMQ from the web services (pika, BlockingConnection).
 
-Work queues have three parts, declared alike by publishers and consumers (``queue_specs``):
+Work queues have three parts, declared alike everywhere (``queue_specs``; the platform's
+by the broker's definitions, ``common.stack.rabbitmq_access``):
 ``<q>`` (durable; a rejected message dead-letters to ``<q>.dead``), ``<q>.retry`` (no
 consumer; a message waits there for its per-message TTL, then dead-letters back to
 ``<q>``) and ``<q>.dead`` (poison messages, kept for a human).
@@ -102,9 +103,13 @@ class AmqpClient:
     """
 
     def __init__(self, url: str, queue_type: str = "classic", *, username: str | None = None,
-                 password: str | None = None) -> None:
+                 password: str | None = None, declare: bool = True) -> None:
+        """``declare`` False: the queues exist already — the platform's come from the
+        broker's definitions (``common.stack.rabbitmq_access``), and a service may not
+        declare — so a message for a queue that is missing fails as unroutable."""
         self.parameters = connection_parameters(url, username, password)
         self.queue_type = queue_type
+        self.declare = declare
         #: stamped on every message as ``user_id``; the broker checks it is our login
         self.username = self.parameters.credentials.username
         self._local = threading.local()
@@ -132,7 +137,7 @@ class AmqpClient:
                 pass
 
     def _declare(self, channel, queue: str) -> None:
-        if queue in self._local.declared:
+        if not self.declare or queue in self._local.declared:
             return
         for name, arguments in queue_specs(queue, self.queue_type):
             channel.queue_declare(name, durable=True, arguments=arguments)
@@ -206,7 +211,7 @@ def init_app(app: Flask) -> None:
     config = app.config["TESSERA"]
     app.extensions["tessera.amqp"] = AmqpClient(config["amqp_url"], config["amqp_queue_type"],
                                                 username=config["amqp_username"],
-                                                password=config["amqp_password"])
+                                                password=config["amqp_password"], declare=False)
 
 
 def amqp() -> AmqpClient:

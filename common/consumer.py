@@ -53,8 +53,11 @@ class Consumer(abc.ABC):
     reconnect_delay_cap: float = 30.0
 
     def __init__(self, amqp_url: str, *, queue_type: str = "classic", username: str | None = None,
-                 password: str | None = None) -> None:
+                 password: str | None = None, declare: bool = True) -> None:
+        """``declare`` False: consume the queue as the broker's definitions declared it
+        (a worker of the platform may not declare; see ``common.amqp.AmqpClient``)."""
         self.parameters = connection_parameters(amqp_url, username, password)
+        self.declare = declare
         self.username = self.parameters.credentials.username
         self.queue_type = queue_type  # see common.amqp.queue_specs
         self._connection: pika.SelectConnection | None = None
@@ -142,7 +145,7 @@ class Consumer(abc.ABC):
         self._awaiting_confirm.clear()
         channel.add_on_close_callback(self.on_channel_closed)
         channel.confirm_delivery(self.on_delivery_confirmation)
-        self.declare_queues(list(queue_specs(self.queue, self.queue_type)))
+        self.declare_queues(list(queue_specs(self.queue, self.queue_type)) if self.declare else [])
 
     def on_channel_closed(self, _channel: Channel, reason: Exception) -> None:
         logger.warning("channel closed: %s", reason)
@@ -251,10 +254,10 @@ class Consumer(abc.ABC):
 
 
 def amqp_options(config: dict[str, Any]) -> dict[str, Any]:
-    """``Consumer`` options from a worker's loaded configuration: the queue type and
-    the worker's own RabbitMQ login."""
+    """``Consumer`` options from a worker's loaded configuration: the queue type, the
+    worker's own RabbitMQ login, and no declaring (the broker's definitions do)."""
     return {"queue_type": config["amqp_queue_type"], "username": config["amqp_username"],
-            "password": config["amqp_password"]}
+            "password": config["amqp_password"], "declare": False}
 
 
 def run_consumer(consumer: Consumer) -> None:

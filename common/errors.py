@@ -75,6 +75,9 @@ BACKEND_ERRORS: dict[type[BaseException], str] = {
     pika.exceptions.StreamLostError: "rabbitmq",
     pika.exceptions.ChannelWrongStateError: "rabbitmq",
     pika.exceptions.ConnectionWrongStateError: "rabbitmq",
+    # a work queue that is not there (its definitions not loaded): the broker cannot
+    # take the job, which is the same as the broker being down for this request
+    pika.exceptions.UnroutableError: "rabbitmq",
     etcd.EtcdConnectionFailed: "etcd",
 }
 

@@ -211,10 +211,11 @@ def borrowed_login(stack: Stack) -> dict[str, str]:
 
 
 def service_amqp(stack: Stack, service: str) -> AmqpClient:
-    """An AMQP client logged in as ``service``'s own RabbitMQ user, as that service is."""
+    """An AMQP client logged in as ``service``'s own RabbitMQ user and, like the service,
+    declaring nothing (the broker's definitions declare the queues)."""
     from common.config import etcd_client, read_namespace
 
-    return AmqpClient(read_namespace(etcd_client(), "common")["amqp_url"],
+    return AmqpClient(read_namespace(etcd_client(), "common")["amqp_url"], declare=False,
                       username=service_user(service), password=rabbitmq_access.passwords(stack)[service])
 
 

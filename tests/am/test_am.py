@@ -90,11 +90,13 @@ def test_refuses_an_unknown_service(stack, make_user, write_private, am_call):
     version = write_private("evil", user.user_id, given_name="Mallory")
     assert am_call(_sync("evil", user.user_id, ["given_name"], version), as_service="personal_data") == {
         "ok": False, "error": "am.sender_not_allowed"}
-    # and users without a use for am.sync are kept off it by the broker itself
-    for service in ("jsconfig", "msg"):
-        with pytest.raises(pika.exceptions.ChannelClosedByBroker) as refused:
-            am_call(_sync(service, user.user_id, ["given_name"], version), as_service=service)
-        assert refused.value.reply_code == 403
+    # a worker that sends as itself has no whitelist entry
+    assert am_call(_sync("msg", user.user_id, ["given_name"], version), as_service="msg") == {
+        "ok": False, "error": "am.attribute_not_allowed"}
+    # and jsconfig, which has no use for queues, may not publish at all
+    with pytest.raises(pika.exceptions.ChannelClosedByBroker) as refused:
+        am_call(_sync("jsconfig", user.user_id, ["given_name"], version), as_service="jsconfig")
+    assert refused.value.reply_code == 403
     assert central_user(stack, user.user_id) == before
 
 
