@@ -42,7 +42,7 @@ from typing import Any
 from common.amqp import QUEUE_TYPES, queue_specs, service_user
 from common.messaging import MAIL_QUEUE, SMS_QUEUE
 from common.users import AM_QUEUE
-from common.stack.credentials import stored_passwords
+from common.stack.credentials import stored_passwords, write_json
 from common.stack.topology import SERVICES, WORKERS, Stack
 
 VHOST = "/"
@@ -132,7 +132,7 @@ def write_definitions(stack: Stack) -> bool:
     wanted = definitions(passwords(stack), LOCAL_ADMIN, queue_type())
     if path.exists() and _same_grants(json.loads(path.read_text()), wanted, passwords(stack)):
         return False
-    _write_private(path, wanted)
+    write_json(path, wanted)
     return True
 
 
@@ -151,15 +151,6 @@ def _same_grants(current: dict[str, Any], wanted: dict[str, Any], known: dict[st
         if user["name"] not in secret or password_hash(secret[user["name"]], raw[:4]) != user["password_hash"]:
             return False
     return shape(current) == shape(wanted)
-
-
-def _write_private(path: Path, document: dict[str, Any], mode: int = 0o600) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    with os.fdopen(fd, "w") as f:
-        json.dump(document, f, indent=2)
-    os.replace(tmp, path)
 
 
 def seed_variables(stack: Stack) -> dict[str, str]:
@@ -183,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"missing: {', '.join(missing)}", file=sys.stderr)
         return 1
     known = {name: os.environ[f"AMQP_PASSWORD_{name.upper()}"] for name in principals()}
-    _write_private(Path(args[0]), definitions(known, kind=queue_type()), mode=0o644)
+    write_json(Path(args[0]), definitions(known, kind=queue_type()), mode=0o644)
     print(f"wrote {args[0]}: {', '.join(service_user(name) for name in principals())}")
     return 0
 
