@@ -166,6 +166,29 @@ class Outbox:
         """Wait until at least ``count`` SMS reached ``to``; return them. AssertionError on time-out."""
         return _wait_for_count(lambda: self.sms(to), count, timeout, f"SMS to {to}")
 
+    def drain(self, stack: Stack, timeout: float = 30) -> None:
+        """Wait until the msg worker has handled every job queued before this call.
+
+        How a test proves that something was *not* sent, without sleeping: a marker mail
+        and a marker SMS are queued behind everything queued so far, as a service would
+        queue them, and this waits until both are delivered. The worker takes each queue
+        in order, one job after the other, so anything queued earlier has been sent by
+        then (or has failed and is waiting for a retry, which a test that provokes
+        failures must wait for itself).
+        """
+        marker = f"marker-{time.time_ns()}"
+        address, number = f"{marker}@marker.test", f"+4670{time.time_ns() % 10**7:07d}"
+        publisher = service_amqp(stack, "signup")
+        try:
+            publisher.publish("msg.mail", {"template": "email_code", "to": address, "language": "en",
+                                           "context": {"code": "000000", "ttl_minutes": 10}})
+            publisher.publish("msg.sms", {"template": "phone_code", "to": number, "language": "en",
+                                          "context": {"code": "000000", "ttl_minutes": 10}})
+        finally:
+            publisher.close()
+        self.wait_for_mail(address, timeout=timeout)
+        self.wait_for_sms(number, timeout=timeout)
+
 
 def _wait_for_count(fetch: Callable[[], list[Any]], count: int, timeout: float, what: str) -> list[Any]:
     deadline = time.monotonic() + timeout
