@@ -17,7 +17,7 @@ ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 FROM node:20-bookworm-slim AS frontend
 WORKDIR /src/frontend
 COPY frontend/package.json frontend/package-lock.json frontend/.npmrc ./
-# As common/stack/install.py: npm ≥ 11.16 writes a package-lock.json that `npm ci` may
+# As devstack/install.py: npm ≥ 11.16 writes a package-lock.json that `npm ci` may
 # then call out of sync (platform-specific optional packages, npm/cli#9846); only that
 # failure falls back to `npm install --no-save`, which keeps the locked versions.
 RUN --mount=type=cache,target=/root/.npm \
@@ -72,7 +72,7 @@ CMD ["gunicorn", "--bind", "0.0.0.0:8101", "services.jsconfig.app:create_app()"]
 
 # --- nginx: the one way in -------------------------------------------------------------
 # nginx 1.22: the version of Debian 12's nginx-light, which the local stack runs and
-# tests/stack and tests/docker check the configuration with.
+# tests/devstack and tests/docker check the configuration with.
 FROM nginx:1.22 AS web
 COPY nginx/tessera.conf /etc/nginx/nginx.conf
 COPY --from=frontend /src/frontend/dist /usr/share/nginx/html
@@ -86,7 +86,7 @@ CMD ["nginx"]
 # API that python-etcd speaks (--enable-v2=true; deprecated in 3.5, gone in 3.6). Built
 # from Debian's archive on Docker Hub's debian image, like the other images here.
 FROM debian:bookworm-slim AS etcd
-# policy-rc.d (exit 101), as common/stack/install.py does: the package must not start
+# policy-rc.d (exit 101), as devstack/install.py does: the package must not start
 # its daemon inside the build.
 RUN printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d \
     && apt-get update \

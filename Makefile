@@ -9,13 +9,13 @@
 
 PYTHON ?= python3
 VENV_PYTHON := .venv/bin/python
-STACK := $(VENV_PYTHON) -m common.stack
+STACK := $(VENV_PYTHON) -m devstack
 PYTEST_ARGS ?=
 
 .PHONY: install up start stop status seed restart-services test bench
 
 install:
-	$(PYTHON) -m common.stack install
+	$(PYTHON) -m devstack install
 
 up: install
 	$(STACK) up

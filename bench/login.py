@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from common.config import etcd_client, read_namespace  # noqa: E402
 from common.passwords import hash_password, verify_password  # noqa: E402
-from common.stack.topology import get_stack  # noqa: E402
+from devstack.topology import get_stack  # noqa: E402
 
 PASSWORD = "bench horse battery staple 42"
 

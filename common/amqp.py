@@ -1,7 +1,7 @@
 """Publishing to RabbitMQ from the web services (pika, BlockingConnection).
 
 Work queues have three parts, declared alike everywhere (``queue_specs``; the platform's
-by the broker's definitions, ``common.stack.rabbitmq_access``):
+by the broker's definitions, ``devstack.rabbitmq_access``):
 ``<q>`` (durable; a rejected message dead-letters to ``<q>.dead``), ``<q>.retry`` (no
 consumer; a message waits there for its per-message TTL, then dead-letters back to
 ``<q>``) and ``<q>.dead`` (poison messages, kept for a human).
@@ -17,7 +17,7 @@ publisher confirms, so ``publish`` returns only once the broker owns the message
 ``am.sync``).
 
 Each service and worker logs in as its own RabbitMQ user, ``svc_<name>``, with only the
-permissions it needs (``common.stack.rabbitmq_access``), and stamps what it publishes
+permissions it needs (``devstack.rabbitmq_access``), and stamps what it publishes
 with ``user_id`` = that user. RabbitMQ refuses a ``user_id`` other than the publishing
 connection's own (PRECONDITION_FAILED), so a consumer knows for sure which service sent
 a message (``common.consumer.Consumer.sender``).
@@ -105,7 +105,7 @@ class AmqpClient:
     def __init__(self, url: str, queue_type: str = "classic", *, username: str | None = None,
                  password: str | None = None, declare: bool = True) -> None:
         """``declare`` False: the queues exist already — the platform's come from the
-        broker's definitions (``common.stack.rabbitmq_access``), and a service may not
+        broker's definitions (``devstack.rabbitmq_access``), and a service may not
         declare — so a message for a queue that is missing fails as unroutable."""
         self.parameters = connection_parameters(url, username, password)
         self.queue_type = queue_type

@@ -7,7 +7,7 @@ can only read (``ReadOnlyDatabase``).
 
 That handle is a convenience for our own code; the server enforces the same rule: each
 service logs in as its own MongoDB user (``mongo_username``/``mongo_password`` in its
-configuration), whose roles (``common.stack.mongo_access.roles_for``) allow nothing more.
+configuration), whose roles (``devstack.mongo_access.roles_for``) allow nothing more.
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from pymongo import MongoClient
 from pymongo.collection import Collection
 from pymongo.database import Database
 
-from common.stack.topology import SERVICES, WORKERS
+from devstack.topology import SERVICES, WORKERS
 
 CENTRAL_DB = "tessera_central"
 

@@ -2,7 +2,7 @@
 data wiped before every test.
 
 The session starts the test stack (``.run/test/``, ports +1000; ``TESSERA_STACK=test-N``
-picks another one) with ``common.stack.manager`` — real MongoDB (replica set), Redis,
+picks another one) with ``devstack.manager`` — real MongoDB (replica set), Redis,
 RabbitMQ, etcd, the SMTP sink, every service under gunicorn, the workers and nginx —
 unless it is already healthy, and stops it at the end unless ``TESSERA_KEEP_STACK=1``
 or it was running before.
@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterator
 import pytest
 from flask import Flask
 
-from common.stack.topology import Stack, get_stack, is_test_stack
+from devstack.topology import Stack, get_stack, is_test_stack
 
 if not is_test_stack(os.environ.get("TESSERA_STACK", "")):
     os.environ["TESSERA_STACK"] = "test"
@@ -32,7 +32,7 @@ pytest_plugins = ["tests.users", "tests.contacts"]
 @pytest.fixture(scope="session")
 def stack() -> Iterator[Stack]:
     """The running test stack (started here when it is not already up)."""
-    from common.stack import manager
+    from devstack import manager
 
     was_running = manager.is_healthy(STACK)
     if not was_running:

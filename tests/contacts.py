@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterator
 import pytest
 from pymongo import MongoClient
 
-from common.stack.topology import Stack
+from devstack.topology import Stack
 from tests.helpers import ApiClient, Outbox
 from tests.users import TestUser, mongo_client
 

@@ -16,9 +16,9 @@ import requests
 from flask.testing import FlaskClient
 
 from common.amqp import AmqpClient, service_user
-from common.stack import mongo_access, rabbitmq_access
-from common.stack.mongo_access import admin_client
-from common.stack.topology import Stack
+from devstack import mongo_access, rabbitmq_access
+from devstack.mongo_access import admin_client
+from devstack.topology import Stack
 
 CODE_RE = re.compile(r"\b(\d{6})\b")
 

@@ -24,8 +24,8 @@ from pymongo import MongoClient
 
 from common.config import etcd_client, read_namespace
 from common.passwords import hash_password
-from common.stack.mongo_access import admin_client
-from common.stack.topology import Stack
+from devstack.mongo_access import admin_client
+from devstack.topology import Stack
 
 DEFAULT_PASSWORD = "correct horse battery staple 42"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from common.config import ConfigError, etcd_client
 from common.config.seed import SEED_DIR, read_seed, seed, stack_variables, validate_seed
-from common.stack.topology import get_stack
+from devstack.topology import get_stack
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -26,8 +26,8 @@ import etcd
 
 from common.config import PREFIX, ConfigError, read_namespace, validate
 from common.config.schema import PER_SERVICE_KEYS, CommonConfigSchema
-from common.stack import mongo_access, rabbitmq_access
-from common.stack.topology import ROOT, SERVICES, WORKERS, Stack, get_stack
+from devstack import mongo_access, rabbitmq_access
+from devstack.topology import ROOT, SERVICES, WORKERS, Stack, get_stack
 
 SEED_DIR = ROOT / "etcd-seed"
 _PLACEHOLDER = re.compile(r"\$\{([A-Z][A-Z0-9_]*)(?::-([^}]*))?\}")

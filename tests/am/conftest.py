@@ -8,8 +8,8 @@ import pytest
 from pymongo import MongoClient
 
 from common.amqp import AmqpClient
-from common.stack import rabbitmq_access
-from common.stack.topology import Stack
+from devstack import rabbitmq_access
+from devstack.topology import Stack
 from tests.helpers import service_amqp
 from tests.users import mongo_client
 

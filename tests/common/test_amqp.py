@@ -168,7 +168,7 @@ def test_messages_are_persistent_json_with_idempotency_key(amqp_url, queue, publ
 
 
 def test_consumer_and_publisher_reconnect_after_broker_restart(stack, amqp_url, queue, publisher, run_consumer) -> None:
-    from common.stack import manager
+    from devstack import manager
 
     consumer = run_consumer(Recorder(amqp_url, queue))
     publisher.publish(queue, {"n": 9})

@@ -8,7 +8,7 @@ from typing import Callable
 
 import pytest
 
-from common.stack import manager
+from devstack import manager
 from tests.helpers import HttpClient, Response
 
 

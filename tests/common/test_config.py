@@ -14,7 +14,7 @@ import requests
 
 from common.config import ConfigError, CommonConfigSchema, etcd_client, etcd_members, load_config
 from common.config.seed import SEED_DIR, expand, seed
-from common.stack import manager
+from devstack import manager
 from services.jsconfig.schemas import ConfigSchema as JsConfigSchema
 from tests.helpers import borrowed_login
 

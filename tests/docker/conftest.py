@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from common.stack.topology import ROOT
+from devstack.topology import ROOT
 from tests.docker import compose as compose_file
 from tests.docker import dockerfile
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from common.stack import docker_env
+from devstack import docker_env
 from tests.docker import compose as compose_file
 from tests.docker import dockerfile
 from tests.docker.conftest import DOCKERFILE

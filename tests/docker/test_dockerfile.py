@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from common.stack.topology import ROOT, SERVICES, WORKERS
+from devstack.topology import ROOT, SERVICES, WORKERS
 from tests.docker import compose as compose_file
 from tests.docker import dockerfile
 from tests.docker.conftest import DOCKERFILE
@@ -74,7 +74,7 @@ def test_build_context_leaves_out_secrets_and_local_state() -> None:
 
 def test_image_venv_imports_every_service_and_worker(image_venv: Path, image_python: Path, tmp_path: Path) -> None:
     modules = [f"services.{s.name}.app" for s in SERVICES] + list(WORKERS.values())
-    modules += ["common.config.seed", "common.stack.mongo_access"]  # the one-shot jobs
+    modules += ["common.config.seed", "devstack.mongo_access"]  # the one-shot jobs
     script = "import importlib, json, sys; print(json.dumps({m: importlib.import_module(m).__file__ for m in sys.argv[1:]}))"
     result = _run(image_venv, ["-c", script, *modules], cwd=tmp_path, env=_clean_env(tmp_path, image_python))
     assert result.returncode == 0, result.stderr
@@ -128,7 +128,7 @@ def test_seed_job_fills_etcd_seed_for_the_containers(image_venv: Path, image_pyt
     env = compose_file.environment(compose_file.interpolate(services["seed"], compose_file.example_env()))
     script = ("import json, sys; from pathlib import Path; "
               "from common.config.seed import read_seed, stack_variables, validate_seed; "
-              "from common.stack.topology import get_stack; "
+              "from devstack.topology import get_stack; "
               "seed = read_seed(Path(sys.argv[1]), stack_variables(get_stack())); validate_seed(seed); "
               "print(json.dumps(seed))")
     result = _run(image_venv, ["-c", script, str(ROOT / "etcd-seed")], cwd=tmp_path,

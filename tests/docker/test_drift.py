@@ -1,6 +1,6 @@
 """Every service and worker is in docker-compose.yml, nginx/tessera.conf and etcd-seed/.
 
-``common.stack.topology`` is the source of truth (the local stack runs from it); a new
+``devstack.topology`` is the source of truth (the local stack runs from it); a new
 service that is missing from one of the container files fails here, naming the file.
 """
 from __future__ import annotations
@@ -11,14 +11,14 @@ from typing import Any
 
 import pytest
 
-from common.stack.topology import ROOT, SERVICES, WORKERS
+from devstack.topology import ROOT, SERVICES, WORKERS
 from tests.docker import compose as compose_file
 
 pytestmark = pytest.mark.filterwarnings("error")
 
 SERVICES_DIR = ROOT / "services"
 SEED_DIR = ROOT / "etcd-seed"
-#: rendered by common/stack/render.py:nginx_container_conf
+#: rendered by devstack/render.py:nginx_container_conf
 NGINX_CONTAINER_CONF = ROOT / "nginx" / "tessera.conf"
 
 
@@ -95,7 +95,7 @@ def test_no_container_runs_a_module_that_does_not_exist(services: dict[str, dict
 
 @pytest.mark.parametrize(("variable", "job"), [("MONGO_PASSWORD", "mongo-users"), ("AMQP_PASSWORD", "rabbitmq-users")])
 def test_every_service_and_worker_gets_its_passwords(compose: dict[str, Any], variable: str, job: str) -> None:
-    # common.stack.mongo_access and rabbitmq_access make a user for each; the seed fills
+    # devstack.mongo_access and rabbitmq_access make a user for each; the seed fills
     # mongo_password and amqp_password.
     wanted = {f"{variable}_{name.upper()}" for name in [s.name for s in SERVICES] + list(WORKERS)}
     for name in (job, "seed"):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from common.stack.topology import ROOT, SERVICES
+from devstack.topology import ROOT, SERVICES
 
 pytestmark = pytest.mark.filterwarnings("error")
 

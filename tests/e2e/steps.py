@@ -12,7 +12,7 @@ import redis
 from playwright.sync_api import Page, expect
 
 from common.session import KEY_PREFIX
-from common.stack.topology import Stack
+from devstack.topology import Stack
 from tests.users import TestUser
 
 AXE = Path(__file__).resolve().parents[2] / "frontend" / "node_modules" / "axe-core" / "axe.min.js"

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from common.stack import manager
+from devstack import manager
 from tests.contacts import new_mail
 from tests.helpers import code_in, text_of, wait_for
 from tests.users import central_user

@@ -11,8 +11,8 @@ from pymongo import MongoClient
 
 from common.amqp import AmqpClient, queue_specs
 from common.config import etcd_client, read_namespace
-from common.stack import supervisor
-from common.stack.topology import Stack
+from devstack import supervisor
+from devstack.topology import Stack
 from tests.users import mongo_client
 
 MSG_PROGRAM = "workers:msg"

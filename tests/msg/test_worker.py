@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from common.stack import manager
+from devstack import manager
 from services.msg.ledger import RESEND, SEND, SKIP, Leased, SentLedger
 from tests.helpers import code_in, text_of
 from tests.msg.conftest import wait_until

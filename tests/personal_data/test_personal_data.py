@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 
 from common.config import etcd_client
-from common.stack import manager
+from devstack import manager
 from tests.users import central_user
 
 NEW = {"given_name": "Augusta Ada", "surname": "King", "language": "sv"}

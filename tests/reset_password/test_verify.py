@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from common.stack.mongo_access import admin_client
+from devstack.mongo_access import admin_client
 from tests.helpers import code_in, text_of
 
 START = "/api/reset-password/start"

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 from argon2 import PasswordHasher
 
-from common.stack import manager
-from common.stack.mongo_access import admin_client
+from devstack import manager
+from devstack.mongo_access import admin_client
 from tests.helpers import HttpClient, text_of
 from tests.users import central_user
 

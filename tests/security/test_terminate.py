@@ -6,8 +6,8 @@ import time
 import redis
 from bson import json_util
 
-from common.stack import rabbitmq_access
-from common.stack.mongo_access import admin_client
+from devstack import rabbitmq_access
+from devstack.mongo_access import admin_client
 from tests.helpers import HttpClient, code_in, text_of
 from tests.users import central_user
 

@@ -7,8 +7,8 @@ from typing import Any, Callable
 import pytest
 
 from common import codes
-from common.stack.mongo_access import admin_client
-from common.stack.topology import Stack
+from devstack.mongo_access import admin_client
+from devstack.topology import Stack
 
 CODE = "424242"
 PASSWORD = "correct horse battery staple 7"

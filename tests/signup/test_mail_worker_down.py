@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import time
 
-from common.stack import manager
+from devstack import manager
 from tests.helpers import HttpClient, code_in, text_of
 from tests.signup.conftest import person, unique_address
 
-MSG_WORKER = "workers:msg"  # its program name in common/stack/supervisor.py
+MSG_WORKER = "workers:msg"  # its program name in devstack/supervisor.py
 
 
 def test_signups_answer_while_the_mail_worker_is_down(stack, outbox):

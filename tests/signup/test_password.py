@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 
-from common.stack import manager
+from devstack import manager
 from tests.signup.conftest import PASSWORD, person
 
 

@@ -11,7 +11,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 
-from common.stack.topology import SERVICES, Stack, service_of
+from devstack.topology import SERVICES, Stack, service_of
 
 Check = Callable[[Stack], "str | None"]
 
@@ -42,7 +42,7 @@ def check_mongo(stack: Stack) -> str | None:
     """mongod answers, the admin logs in, and it is the PRIMARY of its one-node replica set."""
     import pymongo
 
-    from common.stack.mongo_access import ADMIN_USER, direct_client
+    from devstack.mongo_access import ADMIN_USER, direct_client
 
     port = stack.ports["mongo"]
     if (reason := _tcp(port)) is not None:

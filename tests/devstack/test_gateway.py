@@ -6,8 +6,8 @@ import time
 
 import requests
 
-from common.stack import manager
-from common.stack.topology import Stack
+from devstack import manager
+from devstack.topology import Stack
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'self'",

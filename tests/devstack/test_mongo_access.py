@@ -14,8 +14,8 @@ from pymongo import MongoClient
 from pymongo.errors import OperationFailure
 
 from common.db import SERVICE_DATABASES
-from common.stack import mongo_access, supervisor
-from common.stack.topology import SERVICES, WORKERS, Stack, get_stack
+from devstack import mongo_access, supervisor
+from devstack.topology import SERVICES, WORKERS, Stack, get_stack
 
 UNAUTHORIZED = 13
 

@@ -7,7 +7,7 @@ the same Message-ID. Receiving systems drop such copies — a Sieve ``duplicate`
 (RFC 7352) does exactly this — and so does this sink, so the development outbox shows
 what a person would see: one mail.
 
-Run by supervisord as ``python -m aiosmtpd -n -l HOST:PORT -c common.stack.smtp_sink.DedupingMailbox DIR``.
+Run by supervisord as ``python -m aiosmtpd -n -l HOST:PORT -c devstack.smtp_sink.DedupingMailbox DIR``.
 """
 from __future__ import annotations
 

@@ -12,8 +12,8 @@ from collections import Counter
 
 import requests
 
-from common.stack import manager, render
-from common.stack.topology import Stack
+from devstack import manager, render
+from devstack.topology import Stack
 from tests.helpers import HttpClient
 from tests.users import TestUser, central_user
 

@@ -1,4 +1,4 @@
-"""``python -m common.stack <command>``: install and run the local stack.
+"""``python -m devstack <command>``: install and run the local stack.
 
 ``install`` needs only the standard library (``make`` runs it with the system python3
 before ``.venv`` exists); every other command runs in ``.venv``. The stack is
@@ -59,7 +59,7 @@ def _bench(manager) -> int:
     import subprocess
     from pathlib import Path
 
-    from common.stack.topology import ROOT, get_stack, is_test_stack
+    from devstack.topology import ROOT, get_stack, is_test_stack
 
     name = os.environ.get("TESSERA_STACK", "")
     stack = get_stack(name if is_test_stack(name) else "test")
@@ -106,14 +106,14 @@ def _status(manager, stack) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m common.stack", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m devstack", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=COMMANDS, metavar="command",
                         help="; ".join(f"{k}: {v}" for k, v in COMMANDS.items()))
     args = parser.parse_args(argv)
 
     if args.command == "install":
-        from common.stack import install
+        from devstack import install
 
         return install.main()
 
@@ -122,8 +122,8 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s [stack] %(message)s" if debug else "[stack] %(message)s")
     for noisy in ("pika", "pymongo", "urllib3", "redis"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    from common.stack import manager, render
-    from common.stack.topology import get_stack
+    from devstack import manager, render
+    from devstack.topology import get_stack
 
     if args.command == "render-nginx":
         render.write_if_changed(render.NGINX_CONTAINER_CONF, render.nginx_container_conf())

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from supervisor.options import ServerOptions
 
-from common.stack import render, supervisor
-from common.stack.topology import SERVICES, Stack, get_stack
+from devstack import render, supervisor
+from devstack.topology import SERVICES, Stack, get_stack
 
 
 def _stack_in(tmp_path: Path) -> Stack:
@@ -37,7 +37,7 @@ def test_generated_nginx_conf_passes_nginx_t(tmp_path: Path) -> None:
 
 
 def test_container_nginx_conf_is_the_rendered_template() -> None:
-    # nginx/tessera.conf is checked in for docker-compose; `python -m common.stack
+    # nginx/tessera.conf is checked in for docker-compose; `python -m devstack
     # render-nginx` rewrites it after a template or topology change.
     assert render.NGINX_CONTAINER_CONF.read_text() == render.nginx_container_conf()
 

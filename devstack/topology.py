@@ -66,7 +66,7 @@ REPLICAS: dict[str, dict[str, int]] = {
     "test": {"personal_data": 2, "am": 2},
 }
 #: Instance n of a service listens on its port + 10·(n-1); four keep clear of the
-#: other ports (tests/stack/test_topology.py checks every stack).
+#: other ports (tests/devstack/test_topology.py checks every stack).
 MAX_REPLICAS = 4
 REPLICA_PORT_STEP = 10
 

@@ -25,8 +25,8 @@ from pymongo import MongoClient
 from pymongo.errors import OperationFailure
 
 from common.db import CENTRAL_DB, SERVICE_DATABASES, private_db_name
-from common.stack.credentials import stored_passwords
-from common.stack.topology import SERVICES, WORKERS, Stack
+from devstack.credentials import stored_passwords
+from devstack.topology import SERVICES, WORKERS, Stack
 
 ADMIN_USER = "tessera_admin"
 #: mongod's error codes that ``prepare`` tells apart.
@@ -79,7 +79,7 @@ def keyfile(stack: Stack) -> Path:
 
 def passwords(stack: Stack, create: bool = True) -> dict[str, str]:
     """User name → password for the admin and every service of the topology, from
-    ``<run>/mongo/users.json`` (see ``common.stack.credentials``); a service new to the
+    ``<run>/mongo/users.json`` (see ``devstack.credentials``); a service new to the
     topology gets its password added. With ``create`` False, only what the file holds."""
     wanted = [ADMIN_USER] + [service_user(name) for name in _principals()]
     return stored_passwords(stack.run_dir / "mongo" / "users.json", wanted, create)
@@ -209,7 +209,7 @@ def _role_set(roles: list[dict[str, str]]) -> set[tuple[str, str]]:
 
 
 def main() -> int:
-    """``python -m common.stack.mongo_access``: create the service users where there is no
+    """``python -m devstack.mongo_access``: create the service users where there is no
     local stack (containers): the admin URI in ``MONGO_ADMIN_URI``, the passwords in
     ``MONGO_PASSWORD_<SERVICE>``."""
     known = {service_user(name): os.environ[f"MONGO_PASSWORD_{name.upper()}"] for name in _principals()}

@@ -11,8 +11,8 @@ import re
 import stat
 from pathlib import Path
 
-from common.stack import rabbitmq_access
-from common.stack.topology import ROOT, SERVICES, Stack
+from devstack import rabbitmq_access
+from devstack.topology import ROOT, SERVICES, Stack
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 NGINX_TEMPLATE = ROOT / "nginx" / "tessera.conf.template"

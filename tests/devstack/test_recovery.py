@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pymongo
 
-from common.stack import supervisor
-from common.stack.topology import Stack, get_stack
+from devstack import supervisor
+from devstack.topology import Stack, get_stack
 
 
 def _free_port() -> int:

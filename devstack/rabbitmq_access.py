@@ -25,7 +25,7 @@ The users and queues come from a definitions file that RabbitMQ imports at every
 Passwords are random per stack, kept in ``<run>/rabbitmq/users.json``; the definitions
 hold only their salted SHA-256 hashes. The local stack keeps ``guest`` (which RabbitMQ
 admits from loopback only) as the administrator of its tooling and tests.
-``python -m common.stack.rabbitmq_access <path>`` writes the definitions for containers
+``python -m devstack.rabbitmq_access <path>`` writes the definitions for containers
 from ``AMQP_PASSWORD_<NAME>`` (docker-compose.yml).
 """
 from __future__ import annotations
@@ -42,8 +42,8 @@ from typing import Any
 from common.amqp import QUEUE_TYPES, queue_specs, service_user
 from common.messaging import MAIL_QUEUE, SMS_QUEUE
 from common.users import AM_QUEUE
-from common.stack.credentials import stored_passwords, write_json
-from common.stack.topology import SERVICES, WORKERS, Stack
+from devstack.credentials import stored_passwords, write_json
+from devstack.topology import SERVICES, WORKERS, Stack
 
 VHOST = "/"
 #: the local stack's administrator (tooling, tests): RabbitMQ admits it from loopback only
@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     administrator (``rabbitmqctl`` in the broker's container needs none)."""
     args = argv if argv is not None else sys.argv[1:]
     if len(args) != 1:
-        print("usage: python -m common.stack.rabbitmq_access <definitions.json>", file=sys.stderr)
+        print("usage: python -m devstack.rabbitmq_access <definitions.json>", file=sys.stderr)
         return 2
     missing = [f"AMQP_PASSWORD_{name.upper()}" for name in principals()
                if not os.environ.get(f"AMQP_PASSWORD_{name.upper()}")]

@@ -1,4 +1,4 @@
-"""RabbitMQ itself keeps each service to the queues it needs (common.stack.rabbitmq_access):
+"""RabbitMQ itself keeps each service to the queues it needs (devstack.rabbitmq_access):
 the broker refuses, not our code."""
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from common.amqp import queue_specs, service_user
 from common.config import etcd_client, read_namespace
 from common.messaging import MAIL_QUEUE, SMS_QUEUE
-from common.stack import rabbitmq_access
+from devstack import rabbitmq_access
 from common.users import AM_QUEUE
 
 

@@ -1,4 +1,4 @@
-"""``python3 -m common.stack.docker_env [--force]``: the secrets of docker-compose.yml.
+"""``python3 -m devstack.docker_env [--force]``: the secrets of docker-compose.yml.
 
 Writes ``.env`` from ``.env.example``, giving every variable left empty there a random
 value, and ``mongo-keyfile`` (the replica set's shared key), both mode 600 next to
@@ -54,7 +54,7 @@ def write_private(path: Path, text: str, force: bool = False) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     """Write ``.env`` and ``mongo-keyfile`` in ``--dir`` (default: the checkout)."""
-    parser = argparse.ArgumentParser(prog="python3 -m common.stack.docker_env", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python3 -m devstack.docker_env", description=__doc__.split("\n")[0])
     parser.add_argument("--dir", type=Path, default=ROOT, help="where docker-compose.yml is")
     parser.add_argument("--force", action="store_true", help="replace existing files (new passwords)")
     args = parser.parse_args(argv)

@@ -1,4 +1,4 @@
-"""Start, stop and inspect a local stack: the API behind ``python -m common.stack`` and
+"""Start, stop and inspect a local stack: the API behind ``python -m devstack`` and
 the test suite's ``stack`` fixture.
 
 ``stack`` arguments take a name (``"dev"``, ``"test"``), a ``topology.Stack`` or None
@@ -20,10 +20,10 @@ import sys
 import time
 import xmlrpc.client
 
-from common.stack import health as checks
-from common.stack import install as installer
-from common.stack import mongo_access, rabbitmq_access, render, supervisor
-from common.stack.topology import ROOT, Stack, get_stack, service_of
+from devstack import health as checks
+from devstack import install as installer
+from devstack import mongo_access, rabbitmq_access, render, supervisor
+from devstack.topology import ROOT, Stack, get_stack, service_of
 
 log = logging.getLogger("tessera.stack")
 

@@ -5,8 +5,8 @@ import dataclasses
 
 import pytest
 
-from common.stack import topology
-from common.stack.topology import SERVICES, get_stack, service_of
+from devstack import topology
+from devstack.topology import SERVICES, get_stack, service_of
 
 STACKS = ["dev", "test", *(f"test-{n}" for n in range(1, 10))]
 
