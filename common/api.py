@@ -5,7 +5,8 @@ One decorator order for every view, as in eduID::
     @bp.post("/new")
     @unmarshal(NewEmailRequest)      # JSON body → validated kwargs, else 400 request.invalid
     @marshal(EmailListResponse)      # return value → SUCCESS FSA (payload dumped by the schema)
-    @login_required                  # common.authn
+    @login_required                  # common.authn; recorded on the view, so unmarshal
+                                     # checks login BEFORE it validates the body
     def add_email(email: str): ...
 
 The schemas are recorded on the view so that ``common.openapi`` can describe the route.
@@ -13,6 +14,8 @@ A view returns the payload (a mapping), or a ``Result`` to choose status and met
 """
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, Callable, Mapping
@@ -27,6 +30,13 @@ from common.messages import CommonMsg
 # functools.wraps copies __dict__, so these survive every decorator stacked above.
 REQUEST_SCHEMA_ATTR = "_tessera_request_schema"
 RESPONSE_SCHEMA_ATTR = "_tessera_response_schema"
+#: the access checks ``unmarshal`` runs before it reads the body (see ``add_guards``)
+GUARDS_ATTR = "_tessera_guards"
+
+#: Deeper request bodies are refused: no request of the API nests more than a few levels
+#: (a WebAuthn credential is the deepest), and a bound keeps every later walk cheap.
+MAX_DEPTH = 32
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 @dataclass
@@ -40,27 +50,85 @@ class Result:
     message: str | None = None
 
 
+def add_guards(view: Callable, *checks: Callable[[], None]) -> None:
+    """Record access ``checks`` on ``view`` (``common.authn.login_required`` does), so that
+    ``unmarshal`` runs them before it reads the body: an anonymous request is answered
+    401 ``authn.required``, never 400 field errors about a body it may not send.
+    ``functools.wraps`` carries the record up through every decorator stacked above."""
+    setattr(view, GUARDS_ATTR, (*getattr(view, GUARDS_ATTR, ()), *checks))
+
+
+def parse_body() -> dict[str, Any]:
+    """The request's JSON object body; ``{}`` for GET/HEAD and for an empty body.
+
+    Whatever the bytes, the answer is this dict or a 400 (API.md v2, envelope rules):
+    ``request.not_json`` when the body is not a JSON object in UTF-8 (RFC 8259 §8.1: JSON
+    exchanged between systems MUST be UTF-8; ``NaN``/``Infinity`` are not JSON) or is not
+    sent as ``application/json``; ``request.invalid`` when it nests deeper than
+    ``MAX_DEPTH`` or a string (key or value) holds a lone surrogate (``"\\ud800"``
+    decodes to one; it cannot be stored or mailed as UTF-8). Nesting too deep for
+    the parser itself (``RecursionError``) is ``request.invalid`` too.
+    """
+    if request.method in ("GET", "HEAD"):
+        return {}
+    raw = request.get_data(cache=True)
+    if not raw:
+        return {}
+    if not request.is_json:
+        raise ApiError(CommonMsg.request_not_json, 400)
+    try:
+        body = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+    except RecursionError:
+        raise ApiError(CommonMsg.request_invalid, 400) from None
+    except ValueError:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        raise ApiError(CommonMsg.request_not_json, 400) from None
+    if not isinstance(body, dict):
+        raise ApiError(CommonMsg.request_not_json, 400)
+    check_json_values(body)
+    return body
+
+
+def check_json_values(body: Any) -> None:
+    """Raise ApiError 400 ``request.invalid`` when ``body`` (parsed JSON) nests deeper than
+    ``MAX_DEPTH`` containers or holds a lone surrogate in any key or string. Iterative,
+    so no depth of input can exhaust the stack here."""
+    pending: list[tuple[Any, int]] = [(body, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, str):
+            if _SURROGATE.search(value):
+                raise ApiError(CommonMsg.request_invalid, 400)
+        elif isinstance(value, (dict, list)):
+            if depth > MAX_DEPTH:
+                raise ApiError(CommonMsg.request_invalid, 400)
+            items = value.items() if isinstance(value, dict) else ((None, item) for item in value)
+            for key, item in items:
+                if key is not None:
+                    pending.append((key, depth))
+                pending.append((item, depth + 1))
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
 
 def unmarshal(schema_cls: type[Schema]) -> Callable:
     """Load the JSON body with ``schema_cls`` and pass its fields to the view as kwargs.
 
-    Errors: 400 ``request.not_json`` when the body is not a JSON object (an empty body
-    counts as ``{}``); 400 ``request.invalid`` with ``errors`` (field → messages) when
-    validation fails, unknown fields included.
+    First the access checks recorded on the view (``add_guards``: login, recent login),
+    then the body (``parse_body``: 400 ``request.not_json``/``request.invalid``), then the
+    schema: 400 ``request.invalid`` with ``errors`` (field → messages) when validation
+    fails, unknown fields and wrong JSON types included.
     """
     schema = schema_cls()
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any):
-            if request.method in ("GET", "HEAD") or not request.get_data(cache=True):
-                body: Any = {}
-            else:
-                body = request.get_json(silent=True)
-                if not isinstance(body, dict):
-                    raise ApiError(CommonMsg.request_not_json, 400)
+            for check in getattr(view, GUARDS_ATTR, ()):
+                check()
             try:
-                loaded = schema.load(body)
+                loaded = schema.load(parse_body())
             except ValidationError as exc:
                 raise ApiError(CommonMsg.request_invalid, 400, errors=exc.normalized_messages())
             return view(*args, **kwargs, **loaded)

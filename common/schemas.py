@@ -5,7 +5,11 @@ rejected (400), not ignored"), as eduID's ``EduidSchema`` does.
 """
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from typing import Any
+
+from marshmallow import RAISE, Schema, fields
+
+from common.fields import Code, Email, Language, Name
 
 
 class TesseraSchema(Schema):
@@ -29,14 +33,40 @@ class CsrfTokenResponse(TesseraSchema):
     csrf_token = fields.String(required=True)
 
 
-def email_field(**kwargs) -> fields.Email:
-    """An e-mail address field: at most 254 characters (RFC 5321 §4.5.3.1.3 path limit)."""
-    return fields.Email(required=True, validate=validate.Length(max=254), **kwargs)
+def email_field(**kwargs: Any) -> Email:
+    """A required e-mail address, normalised and mailable (``common.fields.Email``)."""
+    return Email(required=True, **kwargs)
 
 
-def code_field() -> fields.String:
-    """A verification code field: digits only, 4 to 10 of them."""
-    return fields.String(required=True, validate=validate.Regexp(r"^[0-9]{4,10}$", error="Not a valid code."))
+def code_field() -> Code:
+    """A required verification code: 4 to 10 ASCII digits (``common.fields.Code``)."""
+    return Code(required=True)
+
+
+def name_field(**kwargs: Any) -> Name:
+    """A personal name (``common.fields.Name``); pass ``required=True`` or ``load_default``."""
+    return Name(**kwargs)
+
+
+def language_field(**kwargs: Any) -> Language:
+    """One of the configured languages (``common.fields.Language``)."""
+    return Language(**kwargs)
+
+
+class EmailEntry(TesseraSchema):
+    """An address of a user as the API shows it (``emails``, ``personal-data``)."""
+
+    email = fields.String(required=True)
+    verified = fields.Boolean(required=True)
+    primary = fields.Boolean(required=True)
+
+
+class PhoneEntry(TesseraSchema):
+    """A number of a user as the API shows it, in E.164 (``phones``, ``personal-data``)."""
+
+    number = fields.String(required=True)
+    verified = fields.Boolean(required=True)
+    primary = fields.Boolean(required=True)
 
 
 class HealthResponse(TesseraSchema):

@@ -377,11 +377,15 @@ def seed(stack: Stack | str | None = None) -> bool:
 
 def restart_services(stack: Stack | str | None = None, timeout: float | None = None) -> float:
     """Restart every service and worker (picking up services added since the start)
-    and wait until they are healthy; return the seconds it took. Raises StackError."""
+    and wait until they are healthy; return the seconds it took. Raises StackError.
+
+    etcd is seeded again first: code that now expects a configuration key added to (or
+    removed from) ``etcd-seed/`` since the start would otherwise fail to start."""
     stack = _stack(stack)
     started = time.monotonic()
     if not supervisor.is_running(stack):
         raise StackError(f"the {stack.name} stack is not running")
+    seed(stack)
     progs = supervisor.write_configs(stack)
     supervisor.apply_config(stack)
     import_rabbitmq_definitions(stack)  # a service new since the start needs its user

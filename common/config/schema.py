@@ -9,6 +9,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, fields, validate
 
 from common.amqp import QUEUE_TYPES
+from common.fields import PHONE_REGIONS
 
 
 class StrictSchema(Schema):
@@ -77,6 +78,9 @@ class CommonConfigSchema(StrictSchema):
     languages = fields.List(fields.String(validate=validate.Length(equal=2)), required=True,
                             validate=validate.Length(min=1))
     default_language = fields.String(required=True, validate=validate.Length(equal=2))
+    # the deployment's region (phones reads numbers without + in it; jsconfig tells the SPA)
+    phone_default_region = fields.String(required=True, validate=validate.OneOf(
+        PHONE_REGIONS, error="Not an ISO 3166-1 alpha-2 region that libphonenumber supports."))
     password_policy = fields.Nested(PasswordPolicySchema, required=True)
     argon2 = fields.Nested(Argon2Schema, required=True)
     verification_code = fields.Nested(VerificationCodeSchema, required=True)

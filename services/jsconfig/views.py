@@ -23,5 +23,6 @@ def get_config() -> dict:
         "languages": config["languages"],
         "default_language": config["default_language"],
         "password_policy": config["password_policy"],
+        "phone_default_region": config["phone_default_region"],
         "version": config["version"],
     }

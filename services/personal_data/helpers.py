@@ -1,19 +1,7 @@
-"""personal_data's message keys and the shape of the user it answers with."""
+"""personal_data's attributes and the shape of the user it answers with."""
 from __future__ import annotations
 
-from enum import unique
 from typing import Any, Mapping
-
-from common.messages import TranslatableMsg
-
-
-@unique
-class PersonalDataMsg(TranslatableMsg):
-    """personal_data's message keys (field errors of ``POST /user``)."""
-
-    name_invalid = "personal_data.name_invalid"
-    language_invalid = "personal_data.language_invalid"
-
 
 #: The attributes ``POST /user`` writes — exactly personal_data's AM whitelist.
 ATTRIBUTES = ("given_name", "surname", "display_name", "language")

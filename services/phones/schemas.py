@@ -5,21 +5,18 @@ from typing import Any, Mapping
 
 import phonenumbers
 from flask import current_app
-from marshmallow import fields, post_load, validate
+from marshmallow import fields, post_load
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
 
 from common.contact_list import ContactListConfigSchema, ContactSchemas
+from common.fields import PhoneRegion, is_phone_region
 from common.schemas import TesseraSchema
 from services.phones.helpers import PHONES, PhonesMsg
 
-REGION = validate.OneOf(sorted(phonenumbers.SUPPORTED_REGIONS), error="Not an ISO 3166-1 alpha-2 region.")
-
 
 class ConfigSchema(ContactListConfigSchema):
-    """``/tessera/phones/*``: ``max_entries`` (numbers per account), ``add_limit`` and
-    ``default_region``, the ISO 3166-1 alpha-2 region of numbers written without ``+``."""
-
-    default_region = fields.String(required=True, validate=REGION)
+    """``/tessera/phones/*``: ``max_entries`` (numbers per account) and ``add_limit``; the
+    region of numbers written without ``+`` is the common ``phone_default_region``."""
 
 
 class PhoneNumber(fields.String):
@@ -27,9 +24,10 @@ class PhoneNumber(fields.String):
     loaded as E.164 (``+46701234567``, ITU-T E.164) with Google's libphonenumber rules.
 
     A number without ``+`` is read in the request's ``default_region`` if that is a
-    region, else in the configured one. Errors: ``phones.invalid_number`` (not a number,
-    impossible or unassigned), ``phones.not_mobile`` (a number that cannot receive SMS,
-    e.g. a fixed line).
+    supported region, else in the configured ``phone_default_region`` (a bad
+    ``default_region`` is the error of its own field, whatever its JSON type).
+    Errors: ``phones.invalid_number`` (not a number, impossible or unassigned),
+    ``phones.not_mobile`` (a number that cannot receive SMS, e.g. a fixed line).
     """
 
     #: what a valid number must be to receive the code by SMS
@@ -46,8 +44,8 @@ class PhoneNumber(fields.String):
     def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)
         region = (data or {}).get("default_region")
-        if region not in phonenumbers.SUPPORTED_REGIONS:
-            region = current_app.config["TESSERA"]["default_region"]
+        if not is_phone_region(region):
+            region = current_app.config["TESSERA"]["phone_default_region"]
         if len(text) > self.MAX_INPUT:
             raise self.make_error("invalid_number")
         try:
@@ -65,7 +63,7 @@ class NewNumberRequest(TesseraSchema):
     """``/new``: ``default_region`` only says how to read ``number``."""
 
     number = PhoneNumber()
-    default_region = fields.String(validate=REGION, load_default=None)
+    default_region = PhoneRegion(load_default=None)
 
     @post_load
     def _drop_region(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:

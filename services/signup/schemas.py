@@ -1,18 +1,15 @@
 """signup's configuration, request and response schemas."""
 from __future__ import annotations
 
-from typing import Any
-
-from flask import current_app
-from marshmallow import ValidationError, fields, pre_load, validate, validates
+from marshmallow import fields, validate
 
 from common.config.schema import CommonConfigSchema
-from common.schemas import TesseraSchema, code_field, email_field
+from common.schemas import TesseraSchema, code_field, email_field, language_field, name_field
 from services.signup.helpers import STEPS, SignupMsg
 
-_LIMIT = validate.Regexp(r"^\d+ per (\d+ )?(second|minute|hour|day)s?$",
+_LIMIT = validate.Regexp(r"\A[0-9]+ per ([0-9]+ )?(second|minute|hour|day)s?\Z",
                          error="Not a Flask-Limiter limit string such as '10 per minute'.")
-_PATH = validate.Regexp(r"^/[A-Za-z0-9/_-]*$", error="Not an absolute path of the SPA.")
+_PATH = validate.Regexp(r"\A/[A-Za-z0-9/_-]*\Z", error="Not an absolute path of the SPA.")
 
 
 class ConfigSchema(CommonConfigSchema):
@@ -31,30 +28,16 @@ class ConfigSchema(CommonConfigSchema):
                                         metadata={"doc": "SPA path, after public_url"})
 
 
-def _name_field() -> fields.String:
-    return fields.String(required=True, validate=validate.Length(min=1, max=100))
-
-
 class RegisterRequest(TesseraSchema):
-    """``POST /register``. Names are trimmed; ``language`` must be a configured one."""
+    """``POST /register``. The shared field types trim and check the address and names
+    (``common.fields``: a name printed into the code mail is safe to print);
+    ``language`` must be a configured one."""
 
     email = email_field()
-    given_name = _name_field()
-    surname = _name_field()
+    given_name = name_field(required=True)
+    surname = name_field(required=True)
     tou_accepted = fields.Boolean(required=True, validate=validate.Equal(True, error=SignupMsg.tou_required.value))
-    language = fields.String(load_default=None)
-
-    @pre_load
-    def _strip(self, data: Any, **kwargs: Any) -> Any:
-        if isinstance(data, dict):
-            return {k: (v.strip() if k in ("email", "given_name", "surname") and isinstance(v, str) else v)
-                    for k, v in data.items()}
-        return data
-
-    @validates("language")
-    def _known_language(self, value: str | None, **kwargs: Any) -> None:
-        if value is not None and value not in current_app.config["TESSERA"]["languages"]:
-            raise ValidationError(SignupMsg.unknown_language.value)
+    language = language_field(load_default=None)
 
 
 class VerifyRequest(TesseraSchema):

@@ -46,7 +46,7 @@ def test_language_must_be_configured(api):
     client = api("signup")
     r = client.post("/api/signup/register", person("ada@example.org", language="xx"))
     assert r.status == 400
-    assert r.errors == {"language": ["signup.unknown_language"]}
+    assert r.errors == {"language": ["validation.language"]}
     assert client.post("/api/signup/register", person("ada@example.org", language="sv")).status == 200
 
 

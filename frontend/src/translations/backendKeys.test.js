@@ -48,7 +48,7 @@ function tupleNames(text, name) {
 
 export function backendKeys() {
   const keys = new Set();
-  const enumFiles = ['common/messages.py', 'services/am/central.py'];
+  const enumFiles = ['common/messages.py', 'common/fields.py', 'services/am/central.py'];
   for (const service of SERVICES) {
     if (exists('services', service, 'helpers.py')) enumFiles.push(`services/${service}/helpers.py`);
   }
@@ -90,7 +90,7 @@ describe('the catalogues and the services', () => {
         'signup.code_locked',
         'reset_password.code_expired',
         'password.too_guessable',
-        'personal_data.name_invalid',
+        'validation.name_invalid',
         'security.weak_password',
       ]),
     );
