@@ -50,6 +50,13 @@ class Result:
     message: str | None = None
 
 
+def applied_or_pending(applied: bool, payload: Mapping[str, Any]) -> Result | Mapping[str, Any]:
+    """The answer to a change sent to the attribute manager (``common.users.update_user``'s
+    ``applied``): ``payload`` (200) when the central database has it, else 202 with
+    ``payload.message`` = ``am.sync_pending`` (saved, queued, and it will appear shortly)."""
+    return payload if applied else Result(payload=payload, status=202, message=CommonMsg.am_pending)
+
+
 def add_guards(view: Callable, *checks: Callable[[], None]) -> None:
     """Record access ``checks`` on ``view`` (``common.authn.login_required`` does), so that
     ``unmarshal`` runs them before it reads the body: an anonymous request is answered

@@ -11,37 +11,34 @@ account) and writes the whole list through ``common.users.update_user``. When th
 refuses it, the private copy is rolled back to the central list, so that this service
 never claims what the central database does not hold.
 
-``add_routes`` gives a service's blueprint the six routes of API.md ("emails",
-"phones"), so that the two services declare them once, here.
+The routes are each service's own views (``services/emails/views.py``,
+``services/phones/views.py``); they call one ``ContactList`` operation each. Failures
+are ``common.domain`` errors with the service's own message keys (``NotOnList`` with
+``EmailsMsg.not_found`` …), answered by ``common.errors``; a change returns a ``Change``
+(``applied`` False: the AM has not answered in time, a 202 for the view).
 
 Codes follow ``common.codes`` (NIST SP 800-63B §5.1.3: single use, expiring, locked after
-``max_attempts`` tries, sends throttled). /new is also limited per account
-(``add_limit``), because removing an address forgets its code and with it the code's
-send counter: add/remove in a loop must not become a way to mail or text anyone.
-
-Every route needs a logged-in session (401 ``authn.required``) and, being a POST apart
-from ``/all``, the CSRF token (403, checked by ``common.csrf``).
+``max_attempts`` tries, sends throttled). /new is also limited per account (config
+``add_limit``), because removing an address forgets its code and with it the code's send
+counter: add/remove in a loop must not become a way to mail or text anyone.
 """
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from enum import unique
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, NamedTuple, Protocol
 
-from flask import Blueprint, current_app, g
+from flask import current_app
 from marshmallow import Schema, fields, validate
 
-from common.api import Result, marshal, unmarshal
-from common.authn import login_required
-from common.codes import discard_code, issue_code, verify_code
+from common.codes import CodeMsgs, discard_code, issue_code, verify_code
 from common.config.schema import CommonConfigSchema
-from common.errors import ApiError
+from common.domain import (AlreadyOnList, AlreadyVerified, ListFull, NotOnList, NotVerified, PrimaryNotRemovable,
+                           SyncRefused, VersionConflict)
 from common.messages import TranslatableMsg
 from common.proofing import log_proofing
-from common.schemas import EmptyRequest, TesseraSchema, code_field
-from common.throttle import account_or_client, limiter
-from common.users import applied_or_pending, get_user, now, require_user, save_private, update_user
+from common.schemas import TesseraSchema, code_field
+from common.users import get_user, now, require_user, save_private, update_user
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +46,8 @@ logger = logging.getLogger(__name__)
 SendCode = Callable[[Mapping[str, Any], str, str, int], None]
 #: ``primary_changed(user, old_value, new_value)``: tell the owner the primary changed.
 PrimaryChanged = Callable[[Mapping[str, Any], str, str], None]
+#: ``{<attribute>: [{<key>, verified, primary}]}``, the list as the API shows it
+Listing = dict[str, list[dict[str, Any]]]
 
 
 class ContactListConfigSchema(CommonConfigSchema):
@@ -59,17 +58,23 @@ class ContactListConfigSchema(CommonConfigSchema):
     add_limit = fields.String(required=True, metadata={"doc": "Flask-Limiter limit on /new per account"})
 
 
-#: the message keys every contact list answers with, as ``<service>.<name>``; the
-#: ``code_*`` ones are made by ``common.codes``
-MESSAGE_NAMES = ("duplicate", "not_found", "not_verified", "already_verified", "too_many",
-                 "code_invalid", "code_expired", "code_locked", "code_throttled")
+class ContactMsgs(CodeMsgs, Protocol):
+    """The members a contact-list service's ``@unique`` message Enum needs (``EmailsMsg``,
+    ``PhonesMsg``): ``<service>.duplicate`` and the like, and the code keys."""
+
+    duplicate: TranslatableMsg
+    not_found: TranslatableMsg
+    not_verified: TranslatableMsg
+    already_verified: TranslatableMsg
+    too_many: TranslatableMsg
 
 
-def contact_messages(service: str, *extra: str) -> type[TranslatableMsg]:
-    """The service's ``@unique`` message-key Enum (``EmailsMsg``): ``<service>.<name>`` for
-    each of ``MESSAGE_NAMES`` and of the service's own ``extra`` names."""
-    members = {name: f"{service}.{name}" for name in MESSAGE_NAMES + extra}
-    return unique(TranslatableMsg(f"{service.title()}Msg", members))  # type: ignore[call-overload]
+class Change(NamedTuple):
+    """What a change gives: ``applied`` (False: saved and queued, the AM has not answered
+    within ``am_sync_timeout``) and the ``listing`` as it is or will be."""
+
+    applied: bool
+    listing: Listing
 
 
 @dataclass(frozen=True)
@@ -78,33 +83,35 @@ class ContactList:
 
     ``attribute``: the user attribute (``emails``); ``key``: the value's name in an entry
     and in requests (``email``); ``purpose``: code purpose and proofing kind (``email``);
-    ``method``: proofing method (``code_by_mail``); ``msgs``: the service's message Enum
-    from ``contact_messages`` (with ``cannot_remove_primary`` unless ``primary_removable``);
-    ``primary_removable``: whether the primary may be removed (then the first other
-    verified entry, if any, becomes primary).
+    ``method``: proofing method (``code_by_mail``); ``msgs``: the service's message Enum;
+    ``send_code``/``primary_changed``: how the service sends a code and tells of a new
+    primary; ``cannot_remove_primary``: the key that refuses to remove the primary, or
+    None when the primary may be removed (then the first other verified entry, if any,
+    becomes primary).
 
-    Every operation takes the logged-in ``user_id`` and a normalised ``value``, returns
-    ``{attribute: [{key, verified, primary}]}`` (200) or the 202 ``am.sync_pending``
-    Result, and raises ApiError: 404 ``not_found``, 409 ``duplicate``, 400
-    ``too_many``/``not_verified``/``already_verified``/``cannot_remove_primary``, the
-    ``common.codes`` errors, and 409 with the AM's key when it refuses the change.
+    Every operation takes the user's ``user_id`` and a normalised ``value``. The changing
+    ones return a ``Change``; they raise ``UserNotFound`` (the account is gone),
+    ``NotOnList`` (``not_found``), ``AlreadyOnList`` (``duplicate``), ``ListFull``
+    (``too_many``), ``NotVerified``, ``AlreadyVerified``, ``PrimaryNotRemovable``, the
+    ``common.codes`` errors, and ``VersionConflict``/``SyncRefused`` (the AM's key) when
+    the change cannot be applied. They need an app context (config, databases, broker).
     """
 
     attribute: str
     key: str
     purpose: str
     method: str
-    msgs: type[TranslatableMsg]
+    msgs: ContactMsgs
     send_code: SendCode
     primary_changed: PrimaryChanged | None = None
-    primary_removable: bool = False
+    cannot_remove_primary: TranslatableMsg | None = None
 
     # -- reading ------------------------------------------------------------------------
-    def listing(self, user_id: str) -> dict[str, list[dict[str, Any]]]:
+    def listing(self, user_id: str) -> Listing:
         """The user's list as the API shows it, from the central database."""
         return self._public(self._entries(require_user(user_id)))
 
-    def _public(self, entries: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    def _public(self, entries: list[dict[str, Any]]) -> Listing:
         return {self.attribute: [{self.key: e[self.key], "verified": bool(e.get("verified")),
                                   "primary": bool(e.get("primary"))} for e in entries]}
 
@@ -112,38 +119,35 @@ class ContactList:
         # copies, so that a change is never half-made on the document just read
         return [dict(entry) for entry in user.get(self.attribute) or []]
 
-    def _msg(self, name: str) -> str:
-        return str(self.msgs[name])
-
     def _find(self, entries: list[dict[str, Any]], value: str) -> dict[str, Any]:
         entry = next((e for e in entries if e[self.key] == value), None)
         if entry is None:
-            raise ApiError(self._msg("not_found"), 404, errors={self.key: [self._msg("not_found")]})
+            raise NotOnList(self.msgs.not_found, field=self.key)
         return entry
 
     # -- changing -----------------------------------------------------------------------
-    def add(self, user_id: str, value: str) -> Result | Mapping[str, Any]:
+    def add(self, user_id: str, value: str) -> Change:
         """Add ``value`` unverified and send it a code. Whether another account has it
         is not looked at here (no enumeration): that is settled at verification."""
         user = require_user(user_id)
         entries = self._entries(user)
         if any(e[self.key] == value for e in entries):
-            raise ApiError(self._msg("duplicate"), 409, errors={self.key: [self._msg("duplicate")]})
+            raise AlreadyOnList(self.msgs.duplicate, field=self.key)
         if len(entries) >= current_app.config["TESSERA"]["max_entries"]:
-            raise ApiError(self._msg("too_many"), 400)
-        code = issue_code(self.purpose, user_id, value)
+            raise ListFull(self.msgs.too_many)
+        code = issue_code(self.purpose, user_id, value, msgs=self.msgs)
         entries.append({self.key: value, "verified": False, "primary": False, "created": now()})
-        result = self._save(user_id, entries)
+        change = self._save(user_id, entries)
         self._send(user, value, code)
-        return result
+        return change
 
-    def verify(self, user_id: str, value: str, code: str) -> Result | Mapping[str, Any]:
+    def verify(self, user_id: str, value: str, code: str) -> Change:
         """Mark ``value`` verified when ``code`` is its pending code; log the proof."""
         entries = self._entries(require_user(user_id))
         entry = self._find(entries, value)
         if entry.get("verified"):
-            raise ApiError(self._msg("already_verified"), 400)
-        verify_code(self.purpose, user_id, value, code)
+            raise AlreadyVerified(self.msgs.already_verified)
+        verify_code(self.purpose, user_id, value, code, msgs=self.msgs)
         # the proof of possession happened whatever the AM says next (as eduID: log, then save)
         log_proofing(user_id, self.purpose, value, self.method)
         entry.update(verified=True, verified_at=now())
@@ -151,30 +155,30 @@ class ContactList:
             entry["primary"] = True
         return self._save(user_id, entries)
 
-    def make_primary(self, user_id: str, value: str) -> Result | Mapping[str, Any]:
+    def make_primary(self, user_id: str, value: str) -> Change:
         """Make the verified ``value`` the primary; the old primary is told."""
         user = require_user(user_id)
         entries = self._entries(user)
         entry = self._find(entries, value)
         if not entry.get("verified"):
-            raise ApiError(self._msg("not_verified"), 400, errors={self.key: [self._msg("not_verified")]})
+            raise NotVerified(self.msgs.not_verified, field=self.key)
         old = next((e[self.key] for e in entries if e.get("primary")), None)
         if old == value:
-            return self._public(entries)
+            return Change(True, self._public(entries))
         for e in entries:
             e["primary"] = e is entry
-        result = self._save(user_id, entries)
+        change = self._save(user_id, entries)
         if old is not None and self.primary_changed is not None:
             self.primary_changed(user, old, value)
-        return result
+        return change
 
-    def remove(self, user_id: str, value: str) -> Result | Mapping[str, Any]:
+    def remove(self, user_id: str, value: str) -> Change:
         """Remove ``value`` and forget its pending code."""
         entries = self._entries(require_user(user_id))
         entry = self._find(entries, value)
         if entry.get("primary"):
-            if not self.primary_removable:
-                raise ApiError(self._msg("cannot_remove_primary"), 400)
+            if self.cannot_remove_primary is not None:
+                raise PrimaryNotRemovable(self.cannot_remove_primary)
             successor = next((e for e in entries if e is not entry and e.get("verified")), None)
             if successor is not None:
                 successor["primary"] = True
@@ -182,13 +186,13 @@ class ContactList:
         discard_code(self.purpose, user_id, value)
         return self._save(user_id, entries)
 
-    def resend(self, user_id: str, value: str) -> Mapping[str, Any]:
+    def resend(self, user_id: str, value: str) -> Listing:
         """Send a new code for the unverified ``value`` (throttled by ``common.codes``)."""
         user = require_user(user_id)
         entries = self._entries(user)
         if self._find(entries, value).get("verified"):
-            raise ApiError(self._msg("already_verified"), 400)
-        self._send(user, value, issue_code(self.purpose, user_id, value))
+            raise AlreadyVerified(self.msgs.already_verified)
+        self._send(user, value, issue_code(self.purpose, user_id, value, msgs=self.msgs))
         return self._public(entries)
 
     # -- writing ------------------------------------------------------------------------
@@ -196,13 +200,13 @@ class ContactList:
         ttl_minutes = max(1, current_app.config["TESSERA"]["verification_code"]["ttl"] // 60)
         self.send_code(user, value, code, ttl_minutes)
 
-    def _save(self, user_id: str, entries: list[dict[str, Any]]) -> Result | Mapping[str, Any]:
+    def _save(self, user_id: str, entries: list[dict[str, Any]]) -> Change:
         try:
             applied = update_user(user_id, {self.attribute: entries})
-        except ApiError:
+        except (VersionConflict, SyncRefused):
             self._roll_back(user_id)
             raise
-        return applied_or_pending(applied, self._public(entries))
+        return Change(applied, self._public(entries))
 
     def _roll_back(self, user_id: str) -> None:
         """Make the private copy hold the central list again after a refused change."""
@@ -211,19 +215,14 @@ class ContactList:
             return
         try:
             save_private(user_id, {self.attribute: self._entries(user)})
-        except ApiError:
+        except VersionConflict:
             # a concurrent change got there first; it was written from the central list too
             logger.warning("could not roll back the private %s of %s", self.attribute, user_id)
 
 
-def add_limit() -> str:
-    """The ``add_limit`` of the current service, for ``limiter.limit(add_limit, ...)``."""
-    return current_app.config["TESSERA"]["add_limit"]
-
-
 @dataclass(frozen=True)
 class ContactSchemas:
-    """A service's schemas for ``add_routes``: ``value`` (``{<key>}``: /primary, /remove,
+    """A contact-list service's schemas: ``value`` (``{<key>}``: /primary, /remove,
     /resend-code), ``new`` (/new), ``verify`` (``{<key>, code}``) and ``response``
     (``{<attribute>: [{<key>, verified, primary}]}``)."""
 
@@ -248,42 +247,3 @@ class ContactSchemas:
                    response=TesseraSchema.from_dict(
                        {contacts.attribute: fields.List(fields.Nested(entry), required=True)},
                        name=f"{name}ListResponse"))
-
-
-#: rule, method, ContactList operation (also the endpoint), request schema, limited per account
-ROUTES = (
-    ("/all", "GET", "listing", None, False),
-    ("/new", "POST", "add", "new", True),
-    ("/verify", "POST", "verify", "verify", False),
-    ("/primary", "POST", "make_primary", "value", False),
-    ("/remove", "POST", "remove", "value", False),
-    ("/resend-code", "POST", "resend", "value", False),
-)
-
-
-def add_routes(bp: Blueprint, contacts: ContactList, schemas: ContactSchemas) -> None:
-    """Add the routes of ``ROUTES`` to ``bp``, each with the one decorator order of every
-    view: unmarshal → marshal → login_required (→ the per-account ``add_limit``)."""
-    for rule, method, operation, request_schema, limited in ROUTES:
-        view = _view(bp, contacts, operation)
-        if limited:
-            view = limiter.limit(add_limit, key_func=account_or_client)(view)
-        view = login_required(view)
-        view = marshal(schemas.response)(view)
-        view = unmarshal(getattr(schemas, request_schema) if request_schema else EmptyRequest)(view)
-        bp.add_url_rule(rule, endpoint=operation, view_func=view, methods=[method])
-
-
-def _view(bp: Blueprint, contacts: ContactList, operation: str) -> Callable[..., Any]:
-    method = getattr(contacts, operation)
-
-    def view(**fields: Any) -> Result | Mapping[str, Any]:
-        value = fields.pop(contacts.key, None)
-        return method(g.user_id) if value is None else method(g.user_id, value, **fields)
-
-    # Flask-Limiter keys a decorated limit by its view's module and qualified name: make
-    # them the service's, or the emails and phones views would share one registration.
-    view.__module__ = bp.import_name
-    view.__name__ = view.__qualname__ = operation
-    view.__doc__ = getattr(ContactList, operation).__doc__
-    return view

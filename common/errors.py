@@ -1,14 +1,16 @@
 """Errors as FSA responses — for every outcome, whoever raised it.
 
-Views raise ``ApiError`` (or a subclass); Flask/Werkzeug raise ``HTTPException``;
-client libraries raise connection errors that mean a backing service is down. Every one
-of them becomes a FAIL FSA with a stable message key and the right status, and nothing
-ever answers with HTML or a stack trace.
+Views raise ``ApiError`` (or a subclass); the data layer raises ``common.domain``
+errors, given their status and message key here, once (``DOMAIN_ANSWERS``); Flask/Werkzeug
+raise ``HTTPException``; client libraries raise connection errors that mean a backing
+service is down. Every one of them becomes a FAIL FSA with a stable message key and the
+right status, and nothing ever answers with HTML or a stack trace.
 """
 from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 import etcd
@@ -18,7 +20,7 @@ import redis.exceptions
 from flask import Flask, Response, g
 from werkzeug.exceptions import HTTPException
 
-from common import fsa
+from common import domain, fsa
 from common.messages import CommonMsg
 from common.throttle import limiter
 
@@ -64,6 +66,53 @@ class BackendUnavailable(ApiError):
         self.backend = backend
 
 
+@dataclass(frozen=True)
+class DomainAnswer:
+    """How a ``common.domain`` error is answered: ``status``, and ``key`` — the message
+    when the error carries none of its own (an error's own key, e.g. the service's
+    ``code_invalid`` or the AM's reason, wins)."""
+
+    status: int
+    key: str | None = None
+
+
+#: Every domain error's answer, the one place where the data layer's failures get an
+#: HTTP status (API.md: 400 invalid, 401 not logged in, 404, 409 conflict, 429 throttled).
+DOMAIN_ANSWERS: dict[type[domain.DomainError], DomainAnswer] = {
+    # the logged-in user is gone (deleted while this session lived): no longer logged in
+    domain.UserNotFound: DomainAnswer(401, CommonMsg.authn_required),
+    domain.VersionConflict: DomainAnswer(409, CommonMsg.conflict),
+    domain.SyncRefused: DomainAnswer(409, CommonMsg.conflict),
+    domain.WeakPassword: DomainAnswer(400),
+    domain.CodeExpired: DomainAnswer(400),
+    domain.CodeInvalid: DomainAnswer(400),
+    domain.CodeLocked: DomainAnswer(429),
+    domain.CodeThrottled: DomainAnswer(429),
+    domain.NotOnList: DomainAnswer(404),
+    domain.AlreadyOnList: DomainAnswer(409),
+    domain.ListFull: DomainAnswer(400),
+    domain.NotVerified: DomainAnswer(400),
+    domain.AlreadyVerified: DomainAnswer(400),
+    domain.PrimaryNotRemovable: DomainAnswer(400),
+}
+
+
+def domain_answer(exc: domain.DomainError) -> ApiError:
+    """The ``ApiError`` that answers ``exc``: ``DOMAIN_ANSWERS``' status; the error's key
+    (else the table's); ``errors`` = ``{field: reasons or [key]}`` when the error names a
+    field; ``details`` as payload fields; ``retry_after`` as ``Retry-After`` (API.md: every
+    429 carries it). Raises KeyError for a domain error that has no answer (a defect)."""
+    answer = next((DOMAIN_ANSWERS[cls] for cls in type(exc).__mro__ if cls in DOMAIN_ANSWERS), None)
+    if answer is None:
+        raise KeyError(f"no answer for the domain error {type(exc).__name__}")
+    key = str(exc.key or answer.key)
+    errors = None
+    if exc.field is not None:
+        errors = {exc.field: [str(r) for r in exc.reasons] if exc.reasons is not None else [key]}
+    headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else None
+    return ApiError(key, answer.status, errors=errors, extra=exc.details or None, headers=headers)
+
+
 #: Exceptions of the client libraries that mean "that backing service is down".
 #: pymongo's ConnectionFailure covers ServerSelectionTimeoutError, AutoReconnect and
 #: NetworkTimeout; pika's AMQPConnectionError covers a broker that is gone or refuses us.
@@ -98,6 +147,10 @@ def register_error_handlers(app: Flask) -> None:
         if exc.status >= 500:
             logger.warning("answering %s %s", exc.status, exc.message)
         return exc.to_response()
+
+    @app.errorhandler(domain.DomainError)
+    def _domain_error(exc: domain.DomainError) -> Response:
+        return domain_answer(exc).to_response()
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:

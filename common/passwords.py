@@ -12,11 +12,24 @@ composition rules (no "one digit and one symbol").
 from __future__ import annotations
 
 import functools
+from enum import unique
 from typing import Any, Iterable, Mapping
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
+
+from common.messages import TranslatableMsg
+
+
+@unique
+class PasswordMsg(TranslatableMsg):
+    """The policy's reasons (``policy_problems``), listed in a weak password's field errors."""
+
+    too_short = "password.too_short"
+    too_long = "password.too_long"
+    too_guessable = "password.too_guessable"
+
 
 #: zxcvbn's matching is super-linear in the length; beyond this many characters a
 #: password is already far past any score threshold, so only a prefix is scored.
@@ -78,11 +91,11 @@ def policy_problems(password: str, policy: Mapping[str, int], user_inputs: Itera
     """
     problems: list[str] = []
     if len(password) < policy["min_length"]:
-        problems.append("password.too_short")
+        problems.append(PasswordMsg.too_short)
     if len(password) > policy["max_length"]:
-        problems.append("password.too_long")
+        problems.append(PasswordMsg.too_long)
     if not problems and password_score(password, user_inputs) < policy["min_score"]:
-        problems.append("password.too_guessable")
+        problems.append(PasswordMsg.too_guessable)
     return problems
 
 

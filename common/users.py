@@ -14,6 +14,13 @@ A service changes a user in two steps (ARCHITECTURE.md, "Data"): it writes the
 attributes to its private copy ``<service db>.users`` under an optimistic lock on
 ``version``, then asks the AM over ``am.sync`` to copy them — only the attributes its
 whitelist allows — into the central database, waiting at most ``am_sync_timeout``.
+
+Failures are ``common.domain`` errors (``UserNotFound``, ``VersionConflict``,
+``SyncRefused``, ``WeakPassword``), answered by ``common.errors``; whether a change is
+applied or still queued is a return value (``update_user``), which the view turns into a
+200 or a 202 (``common.api.applied_or_pending``). Reading and the pure helpers need no
+Flask; ``sync_to_central`` and the password policy read the app's config, so they need an
+app context (not a request).
 """
 from __future__ import annotations
 
@@ -27,10 +34,8 @@ from pymongo.errors import DuplicateKeyError
 
 from common.addresses import normalize_email
 from common.amqp import amqp
-from common.api import Result
 from common.db import central_db, private_db
-from common.errors import ApiError
-from common.messages import CommonMsg
+from common.domain import SyncRefused, UserNotFound, VersionConflict, WeakPassword
 from common.passwords import hash_password, policy_problems
 
 logger = logging.getLogger(__name__)
@@ -49,7 +54,6 @@ def now() -> datetime:
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
-
 def get_user(user_id: str) -> dict[str, Any] | None:
     """The central document of ``user_id``, or None."""
     return central_db().users.find_one({"_id": user_id})
@@ -61,13 +65,13 @@ def find_user_by_email(address: str) -> dict[str, Any] | None:
 
 
 def require_user(user_id: str) -> dict[str, Any]:
-    """The central document of the logged-in ``user_id``.
+    """The central document of ``user_id``.
 
-    Raises ApiError 401 ``authn.required`` when the account no longer exists (deleted
-    while this session lived)."""
+    Raises ``UserNotFound`` when the account no longer exists (deleted while a session
+    lived; answered 401 ``authn.required``)."""
     user = get_user(user_id)
     if user is None:
-        raise ApiError(CommonMsg.authn_required, 401)
+        raise UserNotFound()
     return user
 
 
@@ -94,19 +98,21 @@ def with_new_password(credentials: Iterable[Mapping[str, Any]], password_hash: s
                     "created": now(), "last_used": None}]
 
 
-def new_password_credentials(user: Mapping[str, Any], password: str, weak_password_key: str) -> list[dict[str, Any]]:
+def new_password_credentials(user: Mapping[str, Any], password: str, weak_password_key: str
+                             ) -> list[dict[str, Any]]:
     """``user``'s credentials with the password replaced by an argon2id hash of ``password``
     (``with_new_password``; OWASP Password Storage Cheat Sheet), to be saved with
     ``update_user(user_id, {"credentials": ...})``.
 
-    Raises ApiError 400 ``weak_password_key`` (e.g. ``security.weak_password``) with
-    ``errors.password`` = the policy's reasons (``password.too_short`` …) when the password
-    breaks the policy, judged with the user's own names and addresses (NIST SP 800-63B §5.1.1.2).
+    Raises ``WeakPassword`` (key ``weak_password_key``, e.g. ``security.weak_password``;
+    field ``password``; reasons = the policy's keys, ``password.too_short`` …; answered 400)
+    when the password breaks the policy, judged with the user's own names and addresses
+    (NIST SP 800-63B §5.1.1.2). Needs an app context (the policy and argon2 cost).
     """
     config = current_app.config["TESSERA"]
     problems = policy_problems(password, config["password_policy"], password_inputs(user))
     if problems:
-        raise ApiError(weak_password_key, 400, errors={"password": problems})
+        raise WeakPassword(weak_password_key, field="password", reasons=problems)
     return with_new_password(user.get("credentials", []), hash_password(password, config["argon2"]))
 
 
@@ -115,7 +121,8 @@ def save_private(user_id: str, attributes: Mapping[str, Any]) -> int:
     its new ``version``.
 
     Optimistic locking: the copy is replaced only if its version is still the one just
-    read; a concurrent writer makes this raise ApiError 409 ``request.conflict``.
+    read; a concurrent writer makes this raise ``VersionConflict`` (answered 409
+    ``request.conflict``).
     """
     users = private_db().users
     current = users.find_one({"_id": user_id}, {"version": 1})
@@ -125,11 +132,11 @@ def save_private(user_id: str, attributes: Mapping[str, Any]) -> int:
         try:
             users.insert_one({"_id": user_id, **document})
         except DuplicateKeyError as exc:
-            raise ApiError(CommonMsg.conflict, 409) from exc
+            raise VersionConflict() from exc
     else:
         result = users.update_one({"_id": user_id, "version": version - 1}, {"$set": document})
         if result.matched_count != 1:
-            raise ApiError(CommonMsg.conflict, 409)
+            raise VersionConflict()
     return version
 
 
@@ -139,7 +146,8 @@ def sync_to_central(user_id: str, attributes: Iterable[str], version: int, *, wa
     With ``wait`` the call blocks up to ``am_sync_timeout`` seconds: True when the central
     database has the change, False on time-out (the change is queued and will appear).
     Without ``wait`` it only queues the request and returns False.
-    Raises ApiError 409 with the AM's message key when the AM refuses the change.
+    Raises ``SyncRefused`` with the AM's message key (e.g. ``emails.in_use``) when the AM
+    refuses the change (answered 409).
     """
     body = {"op": "sync", "service": current_app.extensions["tessera"].name, "user_id": user_id,
             "attributes": sorted(attributes), "version": version}
@@ -151,25 +159,27 @@ def sync_to_central(user_id: str, attributes: Iterable[str], version: int, *, wa
         logger.warning("am.sync of %s for %s timed out; it stays queued", sorted(attributes), user_id)
         return False
     if not reply.get("ok"):
-        raise ApiError(reply.get("error") or CommonMsg.conflict, 409)
+        raise SyncRefused(reply.get("error"))
     return True
 
 
 def update_user(user_id: str, attributes: Mapping[str, Any]) -> bool:
     """``save_private`` then ``sync_to_central`` (waiting). True when applied centrally,
-    False when the AM has not answered in time (answer with ``pending`` then)."""
+    False when the AM has not answered in time (the change is queued: a 202, see
+    ``common.api.applied_or_pending``). Raises ``VersionConflict``, ``SyncRefused``."""
     version = save_private(user_id, attributes)
     return sync_to_central(user_id, attributes.keys(), version)
 
 
 def request_delete(user_id: str) -> bool:
-    """Ask the AM to remove ``user_id`` from the central database (waits like a sync)."""
+    """Ask the AM to remove ``user_id`` from the central database (waits like a sync):
+    True when done, False on time-out. Raises ``SyncRefused`` when the AM refuses."""
     body = {"op": "delete", "service": current_app.extensions["tessera"].name, "user_id": user_id}
     reply = amqp().call(AM_QUEUE, body, timeout=current_app.config["TESSERA"]["am_sync_timeout"])
     if reply is None:
         return False
     if not reply.get("ok"):
-        raise ApiError(reply.get("error") or CommonMsg.conflict, 409)
+        raise SyncRefused(reply.get("error"))
     return True
 
 
@@ -177,13 +187,3 @@ def forget_private(user_id: str) -> None:
     """Delete this service's private copy of ``user_id`` (account termination)."""
     private_db().users.delete_one({"_id": user_id})
 
-
-def pending(payload: Mapping[str, Any]) -> Result:
-    """The 202 answer when the AM did not confirm in time: the change is saved and will
-    appear shortly (``payload.message`` = ``am.sync_pending``)."""
-    return Result(payload=payload, status=202, message=CommonMsg.am_pending)
-
-
-def applied_or_pending(applied: bool, payload: Mapping[str, Any]) -> Result | Mapping[str, Any]:
-    """``payload`` (200) when ``applied``, else the 202 ``pending`` answer."""
-    return payload if applied else pending(payload)

@@ -9,6 +9,7 @@ from typing import Any, Mapping
 import pika.exceptions
 from flask import Response, current_app, session
 
+from common.domain import VersionConflict
 from common.errors import ApiError
 from common.messages import TranslatableMsg
 from common.passwords import hash_password, needs_rehash, verify_password
@@ -66,8 +67,8 @@ def record_use(user: Mapping[str, Any], credential: Mapping[str, Any], password:
     try:
         version = save_private(user["_id"], {"credentials": credentials})
         sync_to_central(user["_id"], ["credentials"], version, wait=False)
-    except ApiError as exc:
-        logger.info("credential use of %s not recorded: %s", user["_id"], exc.message)
+    except VersionConflict:
+        logger.info("credential use of %s not recorded: a concurrent change came first", user["_id"])
     except pika.exceptions.AMQPError as exc:
         logger.warning("credential use of %s not sent to the AM: %s", user["_id"], exc)
 

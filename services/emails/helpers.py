@@ -2,17 +2,33 @@
 from __future__ import annotations
 
 import logging
+from enum import unique
 from typing import Any, Mapping
 
-from common.contact_list import ContactList, contact_messages
+from common.contact_list import ContactList
+from common.messages import TranslatableMsg
 from common.messaging import queue_mail, user_language
 
 logger = logging.getLogger(__name__)
 
 
-#: ``emails.<name>`` for the contact-list keys (``common.contact_list.MESSAGE_NAMES``),
-#: ``cannot_remove_primary`` and the AM's refusal ``in_use``
-EmailsMsg = contact_messages("emails", "cannot_remove_primary", "in_use")
+@unique
+class EmailsMsg(TranslatableMsg):
+    """emails' message keys: the contact list's (``common.contact_list.ContactMsgs``), the
+    code keys (``common.codes.CodeMsgs``), and the AM's refusal of an address that is
+    another account's primary."""
+
+    duplicate = "emails.duplicate"
+    not_found = "emails.not_found"
+    not_verified = "emails.not_verified"
+    already_verified = "emails.already_verified"
+    too_many = "emails.too_many"
+    cannot_remove_primary = "emails.cannot_remove_primary"
+    code_invalid = "emails.code_invalid"
+    code_expired = "emails.code_expired"
+    code_locked = "emails.code_locked"
+    code_throttled = "emails.code_throttled"
+    in_use = "emails.in_use"
 
 
 def mail_code(user: Mapping[str, Any], email: str, code: str, ttl_minutes: int) -> None:
@@ -28,5 +44,7 @@ def mail_primary_changed(user: Mapping[str, Any], old: str, new: str) -> None:
     logger.info("primary address of %s changed", user["_id"])
 
 
+#: The primary address is the login identity: it cannot be removed, only replaced.
 EMAILS = ContactList(attribute="emails", key="email", purpose="email", method="code_by_mail",
-                     msgs=EmailsMsg, send_code=mail_code, primary_changed=mail_primary_changed)
+                     msgs=EmailsMsg, send_code=mail_code, primary_changed=mail_primary_changed,
+                     cannot_remove_primary=EmailsMsg.cannot_remove_primary)

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from enum import unique
 
-from common.messages import TranslatableMsg
+from common.messages import OperatorMsg
 
 
 @unique
-class MsgMsg(TranslatableMsg):
-    """Refusal keys: each one sends the job to ``<queue>.dead``."""
+class MsgMsg(OperatorMsg):
+    """Refusal keys: each one sends the job to ``<queue>.dead``. For operators, never
+    shown to a user, so not among the keys the SPA translates (``common.messages``)."""
 
     job_invalid = "msg.job_invalid"
     message_id_missing = "msg.message_id_missing"

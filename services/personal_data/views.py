@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from flask import Blueprint, g
 
-from common.api import marshal, unmarshal
+from common.api import applied_or_pending, marshal, unmarshal
 from common.authn import login_required
 from common.schemas import EmptyRequest
-from common.users import applied_or_pending, require_user, update_user
+from common.users import require_user, update_user
 from services.personal_data.helpers import personal_data, user_view
 from services.personal_data.schemas import UpdateUserRequest, UserResponse
 

@@ -37,11 +37,14 @@ FLOW_KEY = "reset"
 
 @unique
 class ResetPasswordMsg(TranslatableMsg):
-    """Message keys of the reset-password service (the code keys come from common.codes)."""
+    """Message keys of the reset-password service, the code keys (``common.codes.CodeMsgs``) included."""
 
     not_verified = "reset_password.not_verified"
     weak_password = "reset_password.weak_password"
+    code_invalid = "reset_password.code_invalid"
     code_expired = "reset_password.code_expired"
+    code_locked = "reset_password.code_locked"
+    code_throttled = "reset_password.code_throttled"
 
 
 def start(address: str) -> None:
@@ -55,7 +58,7 @@ def start(address: str) -> None:
     flow_id = (session.get(FLOW_KEY) or {}).get("flow_id") or secrets.token_hex(16)
     session[FLOW_KEY] = {"flow_id": flow_id}
     user = find_user_by_email(address)
-    code = issue_code(PURPOSE, flow_id, address)
+    code = issue_code(PURPOSE, flow_id, address, msgs=ResetPasswordMsg)
     if user is None:
         logger.info("reset requested for an address of no account; no mail")
         return
@@ -75,7 +78,7 @@ def verify(address: str, code: str) -> None:
     flow_id = (session.get(FLOW_KEY) or {}).get("flow_id")
     if not flow_id:
         raise ApiError(ResetPasswordMsg.code_expired, 400)
-    verify_code(PURPOSE, flow_id, address, code)
+    verify_code(PURPOSE, flow_id, address, code, msgs=ResetPasswordMsg)
     user = find_user_by_email(address)
     if user is None:
         raise ApiError(ResetPasswordMsg.code_expired, 400)

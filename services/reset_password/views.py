@@ -6,11 +6,11 @@ import logging
 from flask import Blueprint
 
 from common import session as sessions
-from common.api import marshal, unmarshal
+from common.api import applied_or_pending, marshal, unmarshal
 from common.messaging import mail_user
 from common.schemas import EmptyResponse
 from common.throttle import address_key, configured, failed, limiter
-from common.users import applied_or_pending, new_password_credentials, normalize_email, update_user
+from common.users import new_password_credentials, normalize_email, update_user
 from services.reset_password import helpers
 from services.reset_password.helpers import ResetPasswordMsg
 from services.reset_password.schemas import NewPasswordRequest, StartRequest, VerifyRequest

@@ -6,13 +6,12 @@ import logging
 from flask import Blueprint, g
 
 from common import session as sessions
-from common.api import marshal, unmarshal
+from common.api import applied_or_pending, marshal, unmarshal
 from common.authn import login_required, recent_authn_required
 from common.schemas import CsrfTokenResponse, EmptyRequest
 from common.messaging import mail_user
 from common.throttle import configured, limiter
-from common.users import (applied_or_pending, new_password_credentials, request_delete, require_user,
-                          update_user)
+from common.users import new_password_credentials, request_delete, require_user, update_user
 from services.security.helpers import SecurityMsg, public_credentials
 from services.security.schemas import ChangePasswordRequest, CredentialsResponse
 

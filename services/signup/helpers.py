@@ -22,6 +22,7 @@ from typing import Any, Mapping
 from flask import current_app, request, session
 
 from common import codes, proofing, users
+from common.domain import SyncRefused
 from common.errors import ApiError
 from common.messages import TranslatableMsg
 from common.messaging import queue_mail
@@ -131,7 +132,7 @@ def send_code(flow: Mapping[str, Any]) -> None:
     The code is issued in both cases, so both take the same time and are throttled alike.
     Raises ApiError 429 ``signup.code_throttled``.
     """
-    code = codes.issue_code(PURPOSE, flow["flow_id"], flow["email"])
+    code = codes.issue_code(PURPOSE, flow["flow_id"], flow["email"], msgs=SignupMsg)
     config = _config()
     owner = users.find_user_by_email(flow["email"]) if flow["taken"] else None
     if owner is not None:
@@ -153,7 +154,7 @@ def verify(flow: dict[str, Any], email: str, code: str) -> None:
     """
     if users.normalize_email(email) != flow["email"]:
         raise ApiError(SignupMsg.email_mismatch, 400, errors={"email": [SignupMsg.email_mismatch.value]})
-    codes.verify_code(PURPOSE, flow["flow_id"], flow["email"], code)
+    codes.verify_code(PURPOSE, flow["flow_id"], flow["email"], code, msgs=SignupMsg)
     if flow["taken"]:
         # The code was never mailed; whoever guessed it does not own the address.
         raise ApiError(SignupMsg.code_invalid, 400, errors={"code": [SignupMsg.code_invalid.value]})
@@ -188,7 +189,7 @@ def create_account(flow: Mapping[str, Any], password: str) -> tuple[str, bool]:
     version = users.save_private(user_id, attributes)
     try:
         applied = users.sync_to_central(user_id, ACCOUNT_ATTRIBUTES, version)
-    except ApiError:
+    except SyncRefused:
         users.forget_private(user_id)
         session.pop(SESSION_KEY, None)
         logger.warning("the AM refused the new account %s", user_id)

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from common.api import marshal, unmarshal
+from common.api import applied_or_pending, marshal, unmarshal
 from common.authn import current_user_id
 from common.schemas import EmptyRequest
 from common.throttle import address_key, configured, failed, limiter
-from common.users import applied_or_pending
 from services.signup import helpers
 from services.signup.schemas import (AccountResponse, PasswordRequest, RegisterRequest, StateResponse,
                                      VerifyRequest)
