@@ -5,8 +5,8 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from common.config.schema import CommonConfigSchema
 
-_SERVICE = fields.String(validate=validate.Regexp(r"^[a-z][a-z_]*$"))
-_ATTRIBUTE = fields.String(validate=validate.Regexp(r"^[a-z][a-z_]*$"))
+_SERVICE = fields.String(validate=validate.Regexp(r"\A[a-z][a-z_]*\Z"))
+_ATTRIBUTE = fields.String(validate=validate.Regexp(r"\A[a-z][a-z_]*\Z"))
 
 
 class ConfigSchema(CommonConfigSchema):

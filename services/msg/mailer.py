@@ -16,7 +16,7 @@ from services.msg.templates import RenderedMail
 
 logger = logging.getLogger(__name__)
 
-_SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_SAFE_ID = re.compile(r"\A[A-Za-z0-9._-]{1,64}\Z")
 
 
 def message_id_for(key: str, from_address: str) -> str:

@@ -7,7 +7,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 
 from common.config.schema import CommonConfigSchema, StrictSchema
 
-E164 = r"^\+[1-9][0-9]{6,14}$"
+E164 = r"\A\+[1-9][0-9]{6,14}\Z"
 
 
 class SmtpSchema(StrictSchema):
@@ -65,7 +65,7 @@ class _Job(Schema):
     class Meta:
         unknown = RAISE
 
-    template = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,63}$"))
+    template = fields.String(required=True, validate=validate.Regexp(r"\A[a-z][a-z0-9_]{0,63}\Z"))
     language = fields.String(load_default=None, allow_none=True)
     context = fields.Dict(keys=fields.String(), required=True)
 

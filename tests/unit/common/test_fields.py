@@ -7,6 +7,7 @@ from flask import Flask
 from marshmallow import ValidationError
 
 from common.addresses import idna_domain, normalize_email
+from common.config.schema import CommonConfigSchema
 from common.fields import Code, Email, Language, Name, PhoneRegion, is_phone_region
 
 
@@ -140,3 +141,9 @@ def test_anything_else_is_not_a_region(value):
 def test_a_region_check_takes_any_json_value(value):
     # the former `value in phonenumbers.SUPPORTED_REGIONS` raised TypeError on {} and []
     assert is_phone_region(value) is False
+
+
+@pytest.mark.parametrize("value, valid", [("SE", True), ("US", True), ("XX", False), ("se", False), ({}, False)])
+def test_the_configured_phone_region_must_be_one_libphonenumber_supports(value, valid):
+    errors = CommonConfigSchema().validate({"phone_default_region": value}, partial=True)
+    assert ("phone_default_region" not in errors) is valid
