@@ -16,7 +16,7 @@ module.exports = (env, argv) => {
   const production = argv.mode !== 'development';
   return {
     mode: production ? 'production' : 'development',
-    entry: { main: './src/index.js' },
+    entry: { main: './src/index.tsx' },
     // Modules and minified chunks are kept in node_modules/.cache/webpack: a rebuild after
     // a source change minifies only the chunks that changed (not react-dom's vendor chunk).
     cache: { type: 'filesystem', buildDependencies: { config: [__filename] } },
@@ -34,11 +34,11 @@ module.exports = (env, argv) => {
     module: {
       noParse: [ZXCVBN_DIST],
       rules: [
-        { test: /\.jsx?$/, exclude: /node_modules/, use: 'babel-loader' },
+        { test: /\.[jt]sx?$/, exclude: /node_modules/, use: 'babel-loader' },
         { test: /\.css$/, use: [MiniCssExtractPlugin.loader, 'css-loader'] },
       ],
     },
-    resolve: { extensions: ['.js', '.jsx'], alias: { zxcvbn$: ZXCVBN_DIST } },
+    resolve: { extensions: ['.ts', '.tsx', '.js', '.jsx'], alias: { zxcvbn$: ZXCVBN_DIST } },
     plugins: [
       new HtmlWebpackPlugin({
         template: './src/index.html',

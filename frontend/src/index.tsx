@@ -8,7 +8,10 @@ import './styles.css';
 
 const store = setupStore();
 
-createRoot(document.getElementById('root')).render(
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root');
+
+createRoot(root).render(
   <StrictMode>
     <Provider store={store}>
       <BrowserRouter>

@@ -1,0 +1,125 @@
+/**
+ * Every route the SPA calls, in one table, typed from the services' OpenAPI documents
+ * (`src/api/generated/*`, made by `npm run gen:api` from `src/api/openapi/*.json`).
+ * A route that a service drops or renames, or a body or payload that changes shape, is
+ * a type error wherever it is used.
+ *
+ * Each entry carries its request type (`POST_EMAILS_NEW`) and the typed creators of its
+ * two answers (`routes.emailsNew.success.match(action)`); `api.ts` turns the table into
+ * RTK Query endpoints of the same names.
+ */
+import { answerCreators, requestType } from './fsa';
+import type { paths as AuthnPaths } from './generated/authn';
+import type { paths as EmailsPaths } from './generated/emails';
+import type { paths as JsconfigPaths } from './generated/jsconfig';
+import type { paths as PersonalDataPaths } from './generated/personal_data';
+import type { paths as PhonesPaths } from './generated/phones';
+import type { paths as ResetPasswordPaths } from './generated/reset_password';
+import type { paths as SecurityPaths } from './generated/security';
+import type { paths as SignupPaths } from './generated/signup';
+
+type Method = 'get' | 'post';
+type JsonOf<T> = T extends { content: { 'application/json': infer B } } ? B : never;
+
+/** The route names (after `/api/<service>/`) of `P` that have `method`. */
+type RouteName<P, M extends Method> = {
+  [K in keyof P]: K extends `/api/${string}/${infer R}` ? (P[K] extends Record<M, object> ? R : never) : never;
+}[keyof P];
+
+type OperationOf<P, M extends Method, R extends string> = {
+  [K in keyof P]: K extends `/api/${string}/${R}` ? (P[K] extends Record<M, infer O> ? O : never) : never;
+}[keyof P];
+
+/** The `payload` of the route's SUCCESS answer. */
+type SuccessOf<O> = O extends { responses: { 200: infer A } }
+  ? JsonOf<A> extends { payload: infer P }
+    ? P
+    : never
+  : Record<string, never>;
+
+/** The request body; omittable when every field of it is optional (or it has none). */
+type BodyOf<O> = O extends { requestBody?: infer B }
+  ? [JsonOf<B>] extends [never]
+    ? void
+    : Record<string, never> extends JsonOf<B>
+      ? JsonOf<B> | void
+      : JsonOf<B>
+  : void;
+
+/** One route: how to call it, and the typed creators of its answers. */
+export interface Route<M extends 'GET' | 'POST' = 'GET' | 'POST', Body = unknown, Payload = unknown, Refreshes = unknown> {
+  method: M;
+  /** The service as its URL names it (`personal-data`). */
+  service: string;
+  route: string;
+  /** `POST_EMAILS_NEW`: the answers are `<type>_SUCCESS` and `<type>_FAIL`. */
+  type: string;
+  /** After a success that does not carry the list `refreshes`, that list is read again. */
+  refreshes?: Refreshes;
+  success: ReturnType<typeof answerCreators<Payload>>['success'];
+  fail: ReturnType<typeof answerCreators<Payload>>['fail'];
+  /** Type only: the request body. */
+  body?: Body;
+}
+
+export type ListName = 'emails' | 'phones';
+
+function service<P>(name: string) {
+  const make = <M extends 'GET' | 'POST', Body, Payload>(method: M, route: string, refreshes?: ListName) => {
+    const type = requestType(method, name, route);
+    return { method, service: name, route, type, refreshes, ...answerCreators<Payload>(type) } as Route<M, Body, Payload, ListName>;
+  };
+  return {
+    get: <R extends RouteName<P, 'get'>>(route: R, refreshes?: ListName) =>
+      make<'GET', void, SuccessOf<OperationOf<P, 'get', R>>>('GET', route, refreshes),
+    post: <R extends RouteName<P, 'post'>>(route: R, refreshes?: ListName) =>
+      make<'POST', BodyOf<OperationOf<P, 'post', R>>, SuccessOf<OperationOf<P, 'post', R>>>('POST', route, refreshes),
+  };
+}
+
+const jsconfig = service<JsconfigPaths>('jsconfig');
+const authn = service<AuthnPaths>('authn');
+const personalData = service<PersonalDataPaths>('personal-data');
+const emails = service<EmailsPaths>('emails');
+const phones = service<PhonesPaths>('phones');
+const security = service<SecurityPaths>('security');
+const signup = service<SignupPaths>('signup');
+const resetPassword = service<ResetPasswordPaths>('reset-password');
+
+export const routes = {
+  config: jsconfig.get('config'),
+  session: authn.get('session'),
+  login: authn.post('login'),
+  logout: authn.post('logout'),
+  reauthenticate: authn.post('reauthenticate'),
+  user: personalData.get('user'),
+  saveUser: personalData.post('user'),
+  emailsAll: emails.get('all', 'emails'),
+  emailsNew: emails.post('new', 'emails'),
+  emailsVerify: emails.post('verify', 'emails'),
+  emailsResendCode: emails.post('resend-code'),
+  emailsPrimary: emails.post('primary', 'emails'),
+  emailsRemove: emails.post('remove', 'emails'),
+  phonesAll: phones.get('all', 'phones'),
+  phonesNew: phones.post('new', 'phones'),
+  phonesVerify: phones.post('verify', 'phones'),
+  phonesResendCode: phones.post('resend-code'),
+  phonesPrimary: phones.post('primary', 'phones'),
+  phonesRemove: phones.post('remove', 'phones'),
+  credentials: security.get('credentials'),
+  changePassword: security.post('change-password'),
+  terminate: security.post('terminate'),
+  signupState: signup.get('state'),
+  signupRegister: signup.post('register'),
+  signupVerify: signup.post('verify'),
+  signupResendCode: signup.post('resend-code'),
+  signupPassword: signup.post('password'),
+  resetStart: resetPassword.post('start'),
+  resetVerify: resetPassword.post('verify'),
+  resetNewPassword: resetPassword.post('new-password'),
+};
+
+export type Routes = typeof routes;
+export type RouteKey = keyof Routes;
+export type BodyOfRoute<R> = R extends { body?: infer B } ? B : never;
+export type PayloadOfRoute<R> = R extends { success: (payload: infer P) => unknown } ? P : never;

@@ -1,0 +1,2 @@
+// Style sheets are bundled by webpack (css-loader + MiniCssExtractPlugin) and stubbed in jest.
+declare module '*.css';
