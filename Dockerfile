@@ -1,9 +1,12 @@
 # syntax=docker/dockerfile:1
 # Tessera in containers, for docker-compose.yml (`docker compose up --build`). One build,
-# four targets:
-#   app   — the services and workers: one Python image, the command picks which
-#   web   — nginx with nginx/tessera.conf and the SPA built by the `frontend` stage
-#   etcd  — etcd 3.4 with the v2 API that python-etcd needs
+# five targets:
+#   app       — the services and workers: one Python image, the command picks which;
+#               only what they run (common/, services/): no dev tooling (devstack/), no
+#               provisioning (provision/), no tests
+#   provision — the app image plus provision/ and etcd-seed/, for the one-shot jobs
+#   web       — nginx with nginx/tessera.conf and the SPA built by the `frontend` stage
+#   etcd      — etcd 3.4 with the v2 API that python-etcd needs
 #   (frontend and build are only stages of the others)
 # The local stack (`make up`) needs none of this. tests/docker checks this file: the
 # `build` stage's instructions are run in a clean venv there, so keep them to
@@ -60,15 +63,30 @@ ENV PATH="${VENV}/bin:${PATH}" \
 RUN groupadd --gid 10001 tessera \
     && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \
        --shell /usr/sbin/nologin tessera \
-    && mkdir /outbox /etc/tessera-rabbitmq && chown 10001:10001 /outbox /etc/tessera-rabbitmq
+    && mkdir /outbox && chown 10001:10001 /outbox
 COPY --from=build ${VENV} ${VENV}
-# For the seed job: `python -m common.config seed --dir /srv/tessera/etcd-seed`.
-COPY etcd-seed/ /srv/tessera/etcd-seed/
 WORKDIR /srv/tessera
 USER 10001:10001
 EXPOSE 8101-8108
 # docker-compose.yml gives each container its own command; by default, the first service.
 CMD ["gunicorn", "--bind", "0.0.0.0:8101", "services.jsconfig.app:create_app()"]
+
+# --- the one-shot provisioning jobs ---------------------------------------------------
+# rabbitmq-users, mongo-users and seed (docker-compose.yml) run `python -m provision.…`.
+# A target of their own, so that the runtime image above holds none of it; built on
+# `app` because provisioning uses the runtime library with the same locked dependencies
+# (the catalog of services, the queue specs, and each service's config schema, which
+# validates the seed). The package and the seed are copied as source into the WORKDIR,
+# which `python -m` puts on sys.path; they are not installed into the venv.
+FROM app AS provision
+USER root
+# rabbitmq-users writes the broker's definitions into a volume mounted here: a new
+# volume takes this directory's owner.
+RUN mkdir /etc/tessera-rabbitmq && chown 10001:10001 /etc/tessera-rabbitmq
+USER 10001:10001
+COPY provision/ /srv/tessera/provision/
+COPY etcd-seed/ /srv/tessera/etcd-seed/
+CMD ["python", "-m", "provision.seed", "--dir", "/srv/tessera/etcd-seed"]
 
 # --- nginx: the one way in -------------------------------------------------------------
 # nginx 1.22: the version of Debian 12's nginx-light, which the local stack runs and

@@ -1,7 +1,7 @@
 """Publishing to RabbitMQ from the web services (pika, BlockingConnection).
 
 Work queues have three parts, declared alike everywhere (``queue_specs``; the platform's
-by the broker's definitions, ``devstack.rabbitmq_access``):
+by the broker's definitions, ``provision.rabbitmq_definitions``):
 ``<q>`` (durable; a rejected message dead-letters to ``<q>.dead``), ``<q>.retry`` (no
 consumer; a message waits there for its per-message TTL, then dead-letters back to
 ``<q>``) and ``<q>.dead`` (poison messages, kept for a human).
@@ -17,7 +17,7 @@ publisher confirms, so ``publish`` returns only once the broker owns the message
 ``am.sync``).
 
 Each service and worker logs in as its own RabbitMQ user, ``svc_<name>``, with only the
-permissions it needs (``devstack.rabbitmq_access``), and stamps what it publishes
+permissions it needs (``provision.rabbitmq_definitions``), and stamps what it publishes
 with ``user_id`` = that user. RabbitMQ refuses a ``user_id`` other than the publishing
 connection's own (PRECONDITION_FAILED), so a consumer knows for sure which service sent
 a message (``common.consumer.Consumer.sender``).
@@ -35,17 +35,15 @@ import pika
 import pika.exceptions
 from flask import Flask, current_app
 
+# The user names are the catalog's; imported here too because clients ask common.amqp.
+from common.catalog import service_user  # noqa: F401
+
 logger = logging.getLogger(__name__)
 
 DIRECT_REPLY_TO = "amq.rabbitmq.reply-to"
 ATTEMPT_HEADER = "x-tessera-attempt"
 #: on a consumer's retry copy: the user that published the original (Consumer.sender)
 SENDER_HEADER = "x-tessera-sender"
-
-
-def service_user(name: str) -> str:
-    """The RabbitMQ user of service or worker ``name``: ``svc_<name>``."""
-    return f"svc_{name}"
 
 
 def connection_parameters(url: str, username: str | None = None,
@@ -105,7 +103,7 @@ class AmqpClient:
     def __init__(self, url: str, queue_type: str = "classic", *, username: str | None = None,
                  password: str | None = None, declare: bool = True) -> None:
         """``declare`` False: the queues exist already — the platform's come from the
-        broker's definitions (``devstack.rabbitmq_access``), and a service may not
+        broker's definitions (``provision.rabbitmq_definitions``), and a service may not
         declare — so a message for a queue that is missing fails as unroutable."""
         self.parameters = connection_parameters(url, username, password)
         self.queue_type = queue_type

@@ -7,7 +7,7 @@ can only read (``ReadOnlyDatabase``).
 
 That handle is a convenience for our own code; the server enforces the same rule: each
 service logs in as its own MongoDB user (``mongo_username``/``mongo_password`` in its
-configuration), whose roles (``devstack.mongo_access.roles_for``) allow nothing more.
+configuration), whose roles (``provision.mongo_users.roles_for``) allow nothing more.
 """
 from __future__ import annotations
 
@@ -20,9 +20,8 @@ from pymongo import MongoClient
 from pymongo.collection import Collection
 from pymongo.database import Database
 
-from devstack.topology import SERVICES, WORKERS
-
-CENTRAL_DB = "tessera_central"
+# The names are the catalog's; imported here too because the services ask common.db.
+from common.catalog import CENTRAL_DB, SERVICE_DATABASES, private_db_name  # noqa: F401
 
 _clients: dict[tuple[str, str | None], MongoClient] = {}
 _clients_lock = threading.Lock()
@@ -57,17 +56,6 @@ def close_clients() -> None:
         for client in _clients.values():
             client.close()
         _clients.clear()
-
-
-def private_db_name(service: str) -> str:
-    """``tessera_<service>``: the database a service owns."""
-    return f"tessera_{service}"
-
-
-#: Every service's and worker's own database: what an account's deletion purges and
-#: the attribute manager may therefore write. The AM itself keeps no database.
-SERVICE_DATABASES: tuple[str, ...] = tuple(
-    private_db_name(name) for name in (*(s.name for s in SERVICES), *WORKERS) if name != "am")
 
 
 class ReadOnlyCollection:

@@ -6,10 +6,10 @@ MongoDB's users are in ``<run>/mongo/users.json``, RabbitMQ's in
 from __future__ import annotations
 
 import json
-import os
 import secrets
 from pathlib import Path
-from typing import Any
+
+from provision.files import write_json
 
 
 def stored_passwords(path: Path, users: list[str], create: bool = True) -> dict[str, str]:
@@ -25,14 +25,3 @@ def stored_passwords(path: Path, users: list[str], create: bool = True) -> dict[
         known.update({user: secrets.token_urlsafe(24) for user in missing})
         write_json(path, known)
     return known
-
-
-def write_json(path: Path, document: Any, mode: int = 0o600) -> None:
-    """Replace ``path`` atomically with ``document`` as JSON, created with ``mode`` (so a
-    secret is never readable by others, not even for a moment)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    with os.fdopen(fd, "w") as f:
-        json.dump(document, f, indent=2, sort_keys=True)
-    os.replace(tmp, path)

@@ -7,7 +7,7 @@ the failed check and ends with the tail of that program's log.
 
 Start order: supervisord with epmd, mongo, redis, etcd, smtp and nginx → rabbitmq once
 epmd listens → mongo's replica set initiated and its users created → mongo, redis, etcd and smtp pass their
-checks → etcd seeded (``python -m common.config seed``) → the ``services`` group boots
+checks → etcd seeded (``python -m provision.seed``) → the ``services`` group boots
 while RabbitMQ finishes booting → the ``workers`` group → each service's
 ``/status/healthy`` answers 200 and each worker has run for 3 s.
 """
@@ -353,20 +353,29 @@ def import_rabbitmq_definitions(stack: Stack | str | None = None) -> None:
         raise StackError(f"rabbitmqctl import_definitions failed:\n{result.stdout}{result.stderr}")
 
 
-def seed(stack: Stack | str | None = None) -> bool:
-    """Load ``etcd-seed/`` into the stack's etcd with ``python -m common.config seed``.
+def seed_variables(stack: Stack) -> dict[str, str]:
+    """The seed's placeholders that describe ``stack``: ``RUN_DIR``, ``<NAME>_PORT`` and
+    each service's and worker's ``MONGO_PASSWORD_<NAME>`` and ``AMQP_PASSWORD_<NAME>``
+    (those its run dir holds; see ``provision.seed``)."""
+    variables = {f"{name.upper()}_PORT": str(port) for name, port in stack.ports.items()}
+    variables["RUN_DIR"] = str(stack.run_dir)
+    variables.update(mongo_access.seed_variables(stack))
+    variables.update(rabbitmq_access.seed_variables(stack))
+    return variables
 
-    Return False (and do nothing) while ``common.config`` does not exist yet.
-    Raises StackError with the command's output when it fails.
+
+def seed(stack: Stack | str | None = None) -> bool:
+    """Load ``etcd-seed/`` into the stack's etcd with ``python -m provision.seed``, its
+    placeholders filled from ``seed_variables`` (a variable set in the environment
+    wins, as it does for containers); return True.
+
+    A child process, so that the seed validates against the services' config schemas
+    as they are on disk now. Raises StackError with the command's output when it fails.
     """
     stack = _stack(stack)
-    config = ROOT / "common" / "config"
-    if not ((config / "__main__.py").exists() or config.with_suffix(".py").exists()):
-        log.info("common.config does not exist yet: etcd not seeded")
-        return False
-    env = dict(os.environ, **supervisor.service_env(stack))
+    env = {**seed_variables(stack), **os.environ, **supervisor.service_env(stack)}
     result = subprocess.run(
-        [sys.executable, "-m", "common.config", "seed"],
+        [sys.executable, "-m", "provision.seed"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
     )
     if result.returncode != 0:

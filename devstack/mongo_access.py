@@ -3,8 +3,8 @@
 The stack's mongod runs with ``--keyFile`` (a replica set with access control needs one;
 it implies ``--auth``), so the server itself, not only our Python, keeps each service to
 its own database. Every service and worker connects as ``svc_<name>`` with exactly the
-roles of ``roles_for``; the stack tooling and the tests connect as ``tessera_admin``
-(``root``).
+roles of ``provision.mongo_users.roles_for`` (shared with the containers); the stack
+tooling and the tests connect as ``tessera_admin`` (``root``).
 
 The passwords are random per stack, made once and kept in ``<run>/mongo/users.json``
 (mode 600); the seed puts each service's own into its etcd namespace. The users are
@@ -24,42 +24,16 @@ from urllib.parse import quote_plus
 from pymongo import MongoClient
 from pymongo.errors import OperationFailure
 
-from common.db import CENTRAL_DB, SERVICE_DATABASES, private_db_name
+from common.catalog import principals, service_user
 from devstack.credentials import stored_passwords
-from devstack.topology import SERVICES, WORKERS, Stack
-
-ADMIN_USER = "tessera_admin"
+from devstack.topology import Stack
+from provision.mongo_users import ADMIN_USER, ensure_service_users
 #: mongod's error codes that ``prepare`` tells apart.
 _UNAUTHORIZED, _AUTHENTICATION_FAILED, _NOT_YET_INITIALIZED = 13, 18, 94
 
 
 class AccessControlError(RuntimeError):
     """The stack's MongoDB users cannot be set up; the message says what to do."""
-
-
-def service_user(name: str) -> str:
-    """The MongoDB user of service or worker ``name``: ``svc_<name>``."""
-    return f"svc_{name}"
-
-
-def roles_for(name: str) -> list[dict[str, str]]:
-    """The roles of service or worker ``name``, the least each one needs.
-
-    An HTTP service writes its own database and only reads the central one. The
-    attribute manager writes the central database and, to purge an account, every
-    service database (``readWrite`` includes the reads of its syncs). ``msg`` keeps its
-    idempotency ledger and touches nothing else.
-    """
-    if name == "am":
-        return [{"role": "readWrite", "db": db} for db in (CENTRAL_DB, *SERVICE_DATABASES)]
-    if name == "msg":
-        return [{"role": "readWrite", "db": private_db_name("msg")}]
-    return [{"role": "readWrite", "db": private_db_name(name)}, {"role": "read", "db": CENTRAL_DB}]
-
-
-def _principals() -> list[str]:
-    """Every service and worker that gets a MongoDB user."""
-    return [s.name for s in SERVICES] + list(WORKERS)
 
 
 # --- files in the run dir ------------------------------------------------------------
@@ -81,7 +55,7 @@ def passwords(stack: Stack, create: bool = True) -> dict[str, str]:
     """User name → password for the admin and every service of the topology, from
     ``<run>/mongo/users.json`` (see ``devstack.credentials``); a service new to the
     topology gets its password added. With ``create`` False, only what the file holds."""
-    wanted = [ADMIN_USER] + [service_user(name) for name in _principals()]
+    wanted = [ADMIN_USER] + [service_user(name) for name in principals()]
     return stored_passwords(stack.run_dir / "mongo" / "users.json", wanted, create)
 
 
@@ -91,7 +65,7 @@ def seed_variables(stack: Stack) -> dict[str, str]:
     container, which has no run dir) gives them in the environment."""
     known = passwords(stack, create=False)
     return {f"MONGO_PASSWORD_{name.upper()}": known[service_user(name)]
-            for name in _principals() if service_user(name) in known}
+            for name in principals() if service_user(name) in known}
 
 
 # --- clients -------------------------------------------------------------------------
@@ -186,40 +160,3 @@ def _create_admin(client: MongoClient, stack: Stack) -> str:
             f"password of {stack.run_dir / 'mongo' / 'users.json'}; restore that file or remove the "
             "data dir (stop the stack first)") from exc
     return ADMIN_USER
-
-
-def ensure_service_users(admin: MongoClient, known: dict[str, str]) -> list[str]:
-    """As a user administrator, create the missing service users with the passwords of
-    ``known`` (user → password) and put back the roles of any that differ; return the
-    users created."""
-    existing = {u["user"]: u for u in admin.admin.command("usersInfo")["users"]}
-    created = []
-    for name in _principals():
-        user, roles = service_user(name), roles_for(name)
-        if user not in existing:
-            admin.admin.command("createUser", user, pwd=known[user], roles=roles)
-            created.append(user)
-        elif _role_set(existing[user]["roles"]) != _role_set(roles):
-            admin.admin.command("updateUser", user, roles=roles)
-    return created
-
-
-def _role_set(roles: list[dict[str, str]]) -> set[tuple[str, str]]:
-    return {(r["role"], r["db"]) for r in roles}
-
-
-def main() -> int:
-    """``python -m devstack.mongo_access``: create the service users where there is no
-    local stack (containers): the admin URI in ``MONGO_ADMIN_URI``, the passwords in
-    ``MONGO_PASSWORD_<SERVICE>``."""
-    known = {service_user(name): os.environ[f"MONGO_PASSWORD_{name.upper()}"] for name in _principals()}
-    admin = MongoClient(os.environ["MONGO_ADMIN_URI"], serverSelectionTimeoutMS=30000)
-    try:
-        print("created:", ", ".join(ensure_service_users(admin, known)) or "nothing")
-    finally:
-        admin.close()
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -24,6 +24,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from common import catalog
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -40,23 +42,24 @@ class Service:
         return self.name.replace("_", "-")
 
 
+#: Each service's gunicorn port on the dev stack; the services themselves are named in
+#: ``common.catalog`` (tests/devstack/test_topology.py checks every one has a port).
+SERVICE_PORTS: dict[str, int] = {
+    "jsconfig": 8101,
+    "signup": 8102,
+    "authn": 8103,
+    "personal_data": 8104,
+    "emails": 8105,
+    "phones": 8106,
+    "security": 8107,
+    "reset_password": 8108,
+}
+
 #: HTTP services, in the order nginx lists them.
-SERVICES: tuple[Service, ...] = (
-    Service("jsconfig", 8101),
-    Service("signup", 8102),
-    Service("authn", 8103),
-    Service("personal_data", 8104),
-    Service("emails", 8105),
-    Service("phones", 8106),
-    Service("security", 8107),
-    Service("reset_password", 8108),
-)
+SERVICES: tuple[Service, ...] = tuple(Service(name, SERVICE_PORTS[name]) for name in catalog.SERVICES)
 
 #: AMQP consumers: name → module run with ``python -m``.
-WORKERS: dict[str, str] = {
-    "am": "services.am.worker",
-    "msg": "services.msg.worker",
-}
+WORKERS: dict[str, str] = catalog.WORKERS
 
 #: Instances per stack kind of the services and workers that run more than one
 #: (the rest run one). The test stacks run two gunicorns of personal_data behind one

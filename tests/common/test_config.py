@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from common.config import ConfigError, CommonConfigSchema, etcd_client, etcd_members, load_config
-from common.config.seed import SEED_DIR, expand, seed
+from provision.seed import SEED_DIR, expand, seed
 from devstack import manager
 from services.jsconfig.schemas import ConfigSchema as JsConfigSchema
 from tests.helpers import borrowed_login
@@ -89,8 +89,8 @@ def test_placeholders_expand_from_environment_then_stack(monkeypatch: pytest.Mon
 
 
 def test_seed_is_idempotent(client: etcd.Client, stack) -> None:
-    seed(client, SEED_DIR, stack)
-    counts = seed(client, SEED_DIR, stack)
+    seed(client, SEED_DIR, manager.seed_variables(stack))
+    counts = seed(client, SEED_DIR, manager.seed_variables(stack))
     assert counts["written"] == 0 and counts["deleted"] == 0 and counts["unchanged"] > 10
 
 
@@ -101,7 +101,7 @@ def test_seed_refuses_an_invalid_file_and_writes_nothing(client: etcd.Client, st
     common["version"] = "should-not-be-written"
     (tmp_path / "seed" / "common.json").write_text(json.dumps(common))
     with pytest.raises(ConfigError, match="reauthn_max_age"):
-        seed(client, tmp_path / "seed", stack)
+        seed(client, tmp_path / "seed", manager.seed_variables(stack))
     assert json.loads(client.read("/tessera/common/version").value) != "should-not-be-written"
 
 
@@ -112,12 +112,12 @@ def test_reseeded_value_is_served_after_restart(client: etcd.Client, stack, tmp_
     data["services"]["extra"] = "/api/extra/"
     path.write_text(json.dumps(data))
     try:
-        seed(client, tmp_path / "seed", stack)
+        seed(client, tmp_path / "seed", manager.seed_variables(stack))
         manager.control(stack, "restart", "services:jsconfig")
         served = _wait_for_config(stack)
         assert served["services"]["extra"] == "/api/extra/"
     finally:
-        seed(client, SEED_DIR, stack)
+        seed(client, SEED_DIR, manager.seed_variables(stack))
         manager.control(stack, "restart", "services:jsconfig")
     assert "extra" not in _wait_for_config(stack)["services"]
 

@@ -5,6 +5,7 @@ import dataclasses
 
 import pytest
 
+from common import catalog
 from devstack import topology
 from devstack.topology import SERVICES, get_stack, service_of
 
@@ -46,3 +47,9 @@ def test_instance_names() -> None:
         stack.instance_port("jsconfig-2")
     with pytest.raises(KeyError):
         stack.instance_port("am-1")  # a worker has no port
+
+
+def test_every_service_of_the_catalog_has_a_port_and_nothing_else_does() -> None:
+    assert set(topology.SERVICE_PORTS) == set(catalog.SERVICES)
+    assert [s.name for s in SERVICES] == list(catalog.SERVICES)
+    assert topology.WORKERS == catalog.WORKERS

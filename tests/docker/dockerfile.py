@@ -220,6 +220,57 @@ def run_stage(text: str, name: str, *, context: Path, root: Path, build_args: di
             raise AssertionError(f"{where}: only ARG, ENV, WORKDIR, COPY and RUN can be run here")
 
 
+def lineage(text: str, name: str) -> list[Stage]:
+    """Stage ``name`` and the stages it is built ``FROM``, the first ancestor first."""
+    chain = [stage(text, name)]
+    names = {s.name for s in stages(text)[1] if s.name}
+    while chain[0].base in names:
+        chain.insert(0, stage(text, chain[0].base))
+    return chain
+
+
+def local_sources(text: str, name: str) -> list[str]:
+    """Every path of the build context that ends up in target ``name``'s image: the
+    sources of the local COPYs of the stage and the stages it is built FROM, and of the
+    stages it copies from (``COPY --from=<stage>``), recursively."""
+    found: list[str] = []
+    for current in lineage(text, name):
+        for ins in current.instructions:
+            if ins.keyword != "COPY":
+                continue
+            flags, rest = _flags(ins.args)
+            words = json.loads(rest) if rest.startswith("[") else shlex.split(rest)
+            origin = next((f.partition("=")[2] for f in flags if f.startswith("--from=")), None)
+            if origin is None:
+                found += words[:-1]
+            elif origin in {s.name for s in stages(text)[1]}:
+                found += local_sources(text, origin)
+    return found
+
+
+def copy_files(text: str, name: str, *, context: Path, root: Path) -> Path:
+    """Only the WORKDIR and local COPY instructions of target ``name`` and the stages it
+    is built FROM, with the container's ``/`` at ``root``; return the final WORKDIR.
+    For what a command run from the WORKDIR finds next to it (nothing is run here)."""
+    workdir = root
+    patterns = dockerignore_patterns(context)
+    for current in lineage(text, name):
+        for ins in current.instructions:
+            if ins.keyword == "WORKDIR":
+                workdir = root / ins.args.lstrip("/") if ins.args.startswith("/") else workdir / ins.args
+                workdir.mkdir(parents=True, exist_ok=True)
+            elif ins.keyword == "COPY":
+                flags, rest = _flags(ins.args)
+                if any(f.startswith("--from") for f in flags):
+                    continue
+                words = json.loads(rest) if rest.startswith("[") else shlex.split(rest)
+                dest = root / words[-1].lstrip("/") if words[-1].startswith("/") else workdir / words[-1]
+                if words[-1].endswith("/") or len(words) > 2:
+                    dest.mkdir(parents=True, exist_ok=True)
+                _copy(context, words[:-1], dest, patterns)
+    return workdir
+
+
 def stage_user(text: str, name: str) -> str | None:
     """The last ``USER`` of stage ``name`` (None: the base image's, usually root)."""
     users = [ins.args for ins in stage(text, name).instructions if ins.keyword == "USER"]

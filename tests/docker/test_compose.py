@@ -104,14 +104,32 @@ def test_the_start_order_has_no_cycle(services: dict[str, dict[str, Any]]) -> No
     assert ordered.index("rabbitmq-users") < ordered.index("rabbitmq") < ordered.index("seed")
 
 
+#: the one-shot jobs, which run the provision package from the Dockerfile's provision target
+JOBS = {"rabbitmq-users", "mongo-users", "seed"}
+
+
 def test_app_containers_use_the_image_of_the_app_target(services: dict[str, dict[str, Any]]) -> None:
-    app = {name: spec for name, spec in services.items() if _runs_python(spec)}
-    assert {"seed", "mongo-users", "am", "msg", "jsconfig"} <= set(app)
+    app = {name: spec for name, spec in services.items() if _runs_python(spec) and name not in JOBS}
+    assert {"am", "msg", "jsconfig"} <= set(app)
     targets = {name: (spec.get("build") or {}).get("target") for name, spec in app.items()}
     assert set(targets.values()) == {"app"}, f"not built from the Dockerfile's app target: {targets}"
     images = {spec.get("image") for spec in app.values()}
     assert len(images) == 1 and None not in images, f"one image for every app container, not {images}"
     dockerfile.stage(DOCKERFILE.read_text(), "app")  # the target exists
+
+
+def test_one_shot_jobs_run_provision_from_the_provision_target(services: dict[str, dict[str, Any]]) -> None:
+    # The runtime image holds no provisioning code, so the jobs must not run from it.
+    jobs = {name: services[name] for name in JOBS}
+    targets = {name: (spec.get("build") or {}).get("target") for name, spec in jobs.items()}
+    assert set(targets.values()) == {"provision"}, f"not built from the Dockerfile's provision target: {targets}"
+    images = {spec.get("image") for spec in jobs.values()}
+    app_images = {spec.get("image") for name, spec in services.items() if _runs_python(spec) and name not in JOBS}
+    assert len(images) == 1 and None not in images and not images & app_images, images
+    modules = {name: compose_file.command(spec)[2] for name, spec in jobs.items()}
+    assert all(m.startswith("provision.") for m in modules.values()), modules
+    assert all(spec.get("restart") == "no" for spec in jobs.values())
+    assert dockerfile.stage(DOCKERFILE.read_text(), "provision").base == "app"
 
 
 def test_every_required_variable_is_documented_in_env_example() -> None:

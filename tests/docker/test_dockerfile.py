@@ -54,9 +54,10 @@ def _site_packages(venv: Path) -> Path:
     return found[0]
 
 
-def test_app_stage_runs_as_a_user_that_is_not_root() -> None:
-    user = dockerfile.stage_user(DOCKERFILE.read_text(), "app")
-    assert user is not None, "the app stage has no USER: it would run as root"
+@pytest.mark.parametrize("target", ["app", "provision"])
+def test_python_stages_run_as_a_user_that_is_not_root(target: str) -> None:
+    user = dockerfile.stage_user(DOCKERFILE.read_text(), target)
+    assert user is not None, f"the {target} stage has no USER: it would run as root"
     name, _, group = user.partition(":")
     assert name not in ("root", "0") and group not in ("root", "0"), f"USER {user}"
 
@@ -74,13 +75,72 @@ def test_build_context_leaves_out_secrets_and_local_state() -> None:
 
 def test_image_venv_imports_every_service_and_worker(image_venv: Path, image_python: Path, tmp_path: Path) -> None:
     modules = [f"services.{s.name}.app" for s in SERVICES] + list(WORKERS.values())
-    modules += ["common.config.seed", "devstack.mongo_access"]  # the one-shot jobs
     script = "import importlib, json, sys; print(json.dumps({m: importlib.import_module(m).__file__ for m in sys.argv[1:]}))"
     result = _run(image_venv, ["-c", script, *modules], cwd=tmp_path, env=_clean_env(tmp_path, image_python))
     assert result.returncode == 0, result.stderr
     site = _site_packages(image_venv)
     outside = {m: f for m, f in json.loads(result.stdout).items() if not Path(f).is_relative_to(site)}
     assert not outside, f"imported from outside the venv (not an installed package): {outside}"
+
+
+#: what the runtime image may take from the build context, and what it must not
+RUNTIME_SOURCES = {"requirements.lock", "pyproject.toml", "common", "services"}
+DEV_ONLY = ("devstack", "provision", "tests", "bench", "etcd-seed")
+
+
+def test_app_stage_copies_only_what_services_and_workers_run() -> None:
+    sources = {s.rstrip("/").split("/")[0] for s in dockerfile.local_sources(DOCKERFILE.read_text(), "app")}
+    assert sources == RUNTIME_SOURCES, f"the app image takes {sorted(sources)} from the build context"
+
+
+def test_image_venv_holds_no_dev_tooling_or_provisioning(image_venv: Path, image_python: Path,
+                                                        tmp_path: Path) -> None:
+    site = _site_packages(image_venv)
+    present = [name for name in DEV_ONLY if (site / name).exists()]
+    assert not present, f"in the image's site-packages: {present}"
+    # Run from outside the checkout, as a container does: not importable at all.
+    script = "import importlib.util, json, sys; print(json.dumps([m for m in sys.argv[1:] if importlib.util.find_spec(m)]))"
+    packages = ["devstack", "provision", "tests"]
+    result = _run(image_venv, ["-c", script, *packages], cwd=tmp_path, env=_clean_env(tmp_path, image_python))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [], "importable in the runtime image"
+    # tessera's own files in the venv: the runtime packages only
+    record = next(site.glob("tessera-*.dist-info")) / "RECORD"
+    tops = {line.split(",")[0].split("/")[0] for line in record.read_text().splitlines()}
+    tops = {top for top in tops if not top.endswith(".dist-info") and top != ".."}
+    assert tops <= {"common", "services"}, f"installed by tessera: {sorted(tops)}"
+
+
+def test_build_context_leaves_out_the_dev_tooling() -> None:
+    patterns = dockerfile.dockerignore_patterns(ROOT)
+    assert dockerfile.ignored("devstack/manager.py", patterns)
+    assert not dockerfile.ignored("provision/seed.py", patterns)  # the provision target needs it
+
+
+def test_provision_target_runs_the_rabbitmq_users_job(image_venv: Path, image_python: Path, tmp_path: Path,
+                                                      services: dict[str, dict[str, Any]]) -> None:
+    # The job's command, from the provision target's WORKDIR with what it COPYs, in the
+    # job's environment (.env.example-like secrets): the broker's definitions file.
+    workdir = dockerfile.copy_files(DOCKERFILE.read_text(), "provision", context=ROOT, root=tmp_path / "root")
+    job = services["rabbitmq-users"]
+    argv = compose_file.command(job)
+    target = tmp_path / "definitions.json"
+    env = compose_file.environment(compose_file.interpolate(job, compose_file.example_env()))
+    result = _run(image_venv, [*argv[1:-1], str(target)], cwd=workdir,
+                  env=_clean_env(tmp_path, image_python, **env))
+    assert result.returncode == 0, result.stderr
+    document = json.loads(target.read_text())
+    assert {u["name"] for u in document["users"]} == {f"svc_{s.name}" for s in SERVICES} | {f"svc_{w}" for w in WORKERS}
+    assert {"am.sync", "msg.mail", "msg.sms"} <= {q["name"] for q in document["queues"]}
+    assert env["AMQP_PASSWORD_AM"] not in target.read_text()  # hashes only
+    # the other job's module is there too, and the runtime library comes from the venv
+    script = "import importlib, json, sys; print(json.dumps({m: importlib.import_module(m).__file__ for m in sys.argv[1:]}))"
+    modules = [compose_file.command(services[name])[2] for name in ("mongo-users", "seed")] + ["common.catalog"]
+    result = _run(image_venv, ["-c", script, *modules], cwd=workdir, env=_clean_env(tmp_path, image_python))
+    assert result.returncode == 0, result.stderr
+    files = {m: Path(f) for m, f in json.loads(result.stdout).items()}
+    assert files["common.catalog"].is_relative_to(_site_packages(image_venv))
+    assert all(files[m].is_relative_to(workdir / "provision") for m in modules[:2]), files
 
 
 def test_image_venv_has_the_package_data(image_venv: Path) -> None:
@@ -119,19 +179,19 @@ def test_dev_lock_agrees_with_the_runtime_lock() -> None:
 def test_seed_job_fills_etcd_seed_for_the_containers(image_venv: Path, image_python: Path, tmp_path: Path,
                                                      services: dict[str, dict[str, Any]]) -> None:
     # The seed container's environment, with .env.example-like secrets, filling and
-    # validating the etcd-seed/ that the Dockerfile copies to where the command looks.
+    # validating the etcd-seed/ that the provision target copies to where the command looks.
     text = DOCKERFILE.read_text()
-    copies = [ins.args.split() for ins in dockerfile.stage(text, "app").instructions if ins.keyword == "COPY"]
+    root = tmp_path / "root"
+    workdir = dockerfile.copy_files(text, "provision", context=ROOT, root=root)
     argv = compose_file.command(services["seed"])
-    seed_dir = argv[argv.index("--dir") + 1]
-    assert ["etcd-seed/", seed_dir.rstrip("/") + "/"] in copies, f"the app stage does not COPY etcd-seed/ to {seed_dir}"
+    seed_dir = root / argv[argv.index("--dir") + 1].lstrip("/")
+    assert (seed_dir / "common.json").is_file(), f"the provision target does not COPY etcd-seed/ to {seed_dir}"
     env = compose_file.environment(compose_file.interpolate(services["seed"], compose_file.example_env()))
     script = ("import json, sys; from pathlib import Path; "
-              "from common.config.seed import read_seed, stack_variables, validate_seed; "
-              "from devstack.topology import get_stack; "
-              "seed = read_seed(Path(sys.argv[1]), stack_variables(get_stack())); validate_seed(seed); "
+              "from provision.seed import read_seed, validate_seed; "
+              "seed = read_seed(Path(sys.argv[1]), {}); validate_seed(seed); "
               "print(json.dumps(seed))")
-    result = _run(image_venv, ["-c", script, str(ROOT / "etcd-seed")], cwd=tmp_path,
+    result = _run(image_venv, ["-c", script, str(seed_dir)], cwd=workdir,
                   env=_clean_env(tmp_path, image_python, **env))
     assert result.returncode == 0, result.stderr
     seed = json.loads(result.stdout)

@@ -95,7 +95,7 @@ def test_no_container_runs_a_module_that_does_not_exist(services: dict[str, dict
 
 @pytest.mark.parametrize(("variable", "job"), [("MONGO_PASSWORD", "mongo-users"), ("AMQP_PASSWORD", "rabbitmq-users")])
 def test_every_service_and_worker_gets_its_passwords(compose: dict[str, Any], variable: str, job: str) -> None:
-    # devstack.mongo_access and rabbitmq_access make a user for each; the seed fills
+    # provision.mongo_users and provision.rabbitmq_definitions make a user for each; the seed fills
     # mongo_password and amqp_password.
     wanted = {f"{variable}_{name.upper()}" for name in [s.name for s in SERVICES] + list(WORKERS)}
     for name in (job, "seed"):

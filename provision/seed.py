@@ -2,48 +2,45 @@
 
 ``etcd-seed/common.json`` holds ``/tessera/common/*``; ``etcd-seed/<service>.json`` holds
 ``/tessera/<service>/*``. String values may contain ``${NAME}`` or ``${NAME:-default}``
-placeholders, expanded from the environment first and then from the local stack
-(``RUN_DIR``, ``MONGO_PORT``, ``REDIS_PORT``, ``AMQP_PORT``, ``SMTP_PORT``, ``HTTP_PORT``…,
-``MONGO_PASSWORD_<SERVICE>`` from ``<run>/mongo/users.json`` and ``AMQP_PASSWORD_<SERVICE>``
-from ``<run>/rabbitmq/users.json``), so one seed serves the
-dev stack, the test stack and containers.
+placeholders, expanded from the environment first and then from the ``variables`` the
+caller gives: the local stack gives its own (``devstack.manager.seed_variables``:
+``RUN_DIR``, ``MONGO_PORT``, ``REDIS_PORT``, ``AMQP_PORT``, ``SMTP_PORT``, ``HTTP_PORT``…,
+the run dir's MongoDB and RabbitMQ passwords), containers give everything in the
+environment (docker-compose.yml's ``seed`` job). So one seed serves the dev stack, the
+test stacks and containers.
 
 Every service's merged configuration is validated with its ``ConfigSchema`` before
 anything is written; keys that are already right are left alone and keys that the seed
 no longer has are deleted.
+
+``python -m provision.seed [--dir DIR] [--check]``: ``--check`` validates without
+writing; exit status 1 with the offending key on error. etcd is ``$TESSERA_ETCD``.
 """
 from __future__ import annotations
 
+import argparse
 import importlib
 import importlib.util
 import json
 import os
 import re
+import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import etcd
 
-from common.config import PREFIX, ConfigError, read_namespace, validate
+from common import catalog
+from common.config import PREFIX, ConfigError, etcd_client, read_namespace, validate
 from common.config.schema import PER_SERVICE_KEYS, CommonConfigSchema
-from devstack import mongo_access, rabbitmq_access
-from devstack.topology import ROOT, SERVICES, WORKERS, Stack, get_stack
 
-SEED_DIR = ROOT / "etcd-seed"
+#: ``etcd-seed/`` beside this package: the checkout's, or the one the Dockerfile's
+#: ``provision`` target copies next to it
+SEED_DIR = Path(__file__).resolve().parents[1] / "etcd-seed"
 _PLACEHOLDER = re.compile(r"\$\{([A-Z][A-Z0-9_]*)(?::-([^}]*))?\}")
 
 
-def stack_variables(stack: Stack) -> dict[str, str]:
-    """Placeholder values that describe ``stack``: ``RUN_DIR``, ``<NAME>_PORT`` and each
-    service's MongoDB password ``MONGO_PASSWORD_<SERVICE>`` (made on first use)."""
-    variables = {f"{name.upper()}_PORT": str(port) for name, port in stack.ports.items()}
-    variables["RUN_DIR"] = str(stack.run_dir)
-    variables.update(mongo_access.seed_variables(stack))
-    variables.update(rabbitmq_access.seed_variables(stack))
-    return variables
-
-
-def expand(value: Any, variables: dict[str, str]) -> Any:
+def expand(value: Any, variables: Mapping[str, str]) -> Any:
     """Expand placeholders in every string inside ``value`` (environment wins).
 
     Raises ConfigError for a placeholder with neither a value nor a default.
@@ -63,7 +60,7 @@ def expand(value: Any, variables: dict[str, str]) -> Any:
     return value
 
 
-def read_seed(seed_dir: Path, variables: dict[str, str]) -> dict[str, dict[str, Any]]:
+def read_seed(seed_dir: Path, variables: Mapping[str, str]) -> dict[str, dict[str, Any]]:
     """``{namespace: {key: value}}`` from every ``*.json`` in ``seed_dir``.
 
     Raises ConfigError for a file that is not a JSON object.
@@ -94,7 +91,7 @@ def validate_seed(namespaces: dict[str, dict[str, Any]]) -> None:
     """Validate each known service's merged configuration. Raises ConfigError."""
     common = namespaces.get("common", {})
     validate("common", CommonConfigSchema, common, partial=PER_SERVICE_KEYS)
-    names = {s.name for s in SERVICES} | set(WORKERS)
+    names = set(catalog.principals())
     for namespace in namespaces:
         if namespace != "common" and namespace not in names:
             raise ConfigError(f"etcd-seed/{namespace}.json: no service or worker is called {namespace!r}")
@@ -121,8 +118,36 @@ def write_seed(client: etcd.Client, namespaces: dict[str, dict[str, Any]]) -> di
     return counts
 
 
-def seed(client: etcd.Client, seed_dir: Path = SEED_DIR, stack: Stack | None = None) -> dict[str, int]:
-    """Validate ``seed_dir`` for ``stack`` (default: the current one) and write it to etcd."""
-    namespaces = read_seed(seed_dir, stack_variables(stack or get_stack()))
+def seed(client: etcd.Client, seed_dir: Path = SEED_DIR,
+         variables: Mapping[str, str] | None = None) -> dict[str, int]:
+    """Validate ``seed_dir`` with its placeholders filled from the environment and then
+    ``variables``, and write it to etcd; return the counts of ``write_seed``.
+    Raises ConfigError (nothing written) for a seed that does not validate."""
+    namespaces = read_seed(seed_dir, variables or {})
     validate_seed(namespaces)
     return write_seed(client, namespaces)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m provision.seed [--dir DIR] [--check]``; the placeholders come from the
+    environment alone (the local stack runs ``seed`` itself, with its own variables)."""
+    parser = argparse.ArgumentParser(prog="python -m provision.seed",
+                                     description="validate etcd-seed/ and write it into etcd")
+    parser.add_argument("--dir", type=Path, default=SEED_DIR)
+    parser.add_argument("--check", action="store_true", help="validate only")
+    args = parser.parse_args(argv)
+    try:
+        if args.check:
+            validate_seed(read_seed(args.dir, {}))
+            print("etcd-seed is valid")
+            return 0
+        counts = seed(etcd_client(), args.dir)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print("seeded etcd: {written} written, {deleted} deleted, {unchanged} unchanged".format(**counts))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
