@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable, Mapping
 from flask import Blueprint, Flask
 from marshmallow import Schema
 
-from common import amqp, csrf, db, errors, health, logs, redis_store, session, throttle
+from common import amqp, csrf, db, errors, fsa, health, logs, redis_store, session, throttle
 from common.config import load_config
 from common.openapi import build_spec
 
@@ -42,12 +42,16 @@ def create_app(name: str, blueprint: Blueprint, config_schema: type[Schema], *,
     logs.configure(name, config["log_level"])
 
     app = Flask(name, static_folder=None)
+    # No automatic OPTIONS answers: nothing here needs a CORS preflight (one origin), nginx
+    # refuses OPTIONS on /api/, and a 405's Allow then lists only the methods that work.
     app.config.update(TESSERA=config, SECRET_KEY=config["secret_key"],
-                      MAX_CONTENT_LENGTH=config["max_content_length"], JSON_SORT_KEYS=False)
+                      MAX_CONTENT_LENGTH=config["max_content_length"], JSON_SORT_KEYS=False,
+                      PROVIDE_AUTOMATIC_OPTIONS=False)
     app.extensions["tessera"] = ServiceInfo(name=name, url_name=url_name)
 
     logs.init_app(app)
     errors.register_error_handlers(app)
+    app.after_request(fsa.no_store)
     redis_store.init_app(app)
     session.init_app(app)
     csrf.init_app(app)

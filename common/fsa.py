@@ -4,13 +4,38 @@ Every body under ``/api/`` is ``{"type": ..., "payload": ..., "error"?: true, "m
 so that the SPA can dispatch it into its Redux store without looking at it.
 The type is ``<METHOD>_<SERVICE>_<ROUTE>_SUCCESS|_FAIL``: upper case, every run of
 non-alphanumerics folded to ``_``. Before a route is matched it is ``<METHOD>_<SERVICE>_FAIL``.
+
+Every answer also carries ``Cache-Control: no-store`` (``no_store``, an ``after_request``
+of the app factory): API answers hold personal data and session state, which no browser
+or proxy cache may keep (API.md; OWASP Session Management Cheat Sheet, "Web Content
+Caching").
 """
 from __future__ import annotations
 
 import re
+from enum import unique
 from typing import Any, Mapping
 
 from flask import Response, current_app, jsonify, request
+
+from common.messages import TranslatableMsg
+
+@unique
+class GatewayMsg(TranslatableMsg):
+    """The keys of the errors nginx answers itself (``nginx/tessera.conf.template``), in
+    the envelope of this module; named as ``common.errors`` names Werkzeug's, so an error
+    has one key whichever of the two answers it."""
+
+    bad_request = "http.bad_request"
+    not_found = "http.not_found"
+    method_not_allowed = "http.method_not_allowed"
+    request_entity_too_large = "http.request_entity_too_large"
+    request_uri_too_large = "http.request_uri_too_large"
+    #: nginx's 494, answered 431 (RFC 6585 §5)
+    request_header_fields_too_large = "http.request_header_fields_too_large"
+    internal_server_error = "http.internal_server_error"
+    backend_unavailable = "backend.unavailable"
+
 
 _NON_ALNUM = re.compile(r"[^A-Za-z0-9]+")
 _RULE_ARGS = re.compile(r"<[^>]*>")
@@ -67,4 +92,17 @@ def fail(message: str, *, status: int = 400, errors: Mapping[str, Any] | None = 
         body["meta"] = dict(meta)
     response = jsonify(body)
     response.status_code = status
+    return response
+
+
+#: The Cache-Control of every API answer (RFC 9111 §5.2.2.5: store nothing, anywhere).
+NO_STORE = "no-store"
+
+
+def no_store(response: Response) -> Response:
+    """``after_request`` hook: set ``Cache-Control: no-store`` on ``response``, replacing
+    any other value, and return it. As an ``after_request`` it also reaches the answers
+    of error handlers (Flask/Werkzeug's 404/405, the limiter's 429, a 500) and of routes
+    that build their response without this module (the OpenAPI document, health)."""
+    response.headers["Cache-Control"] = NO_STORE
     return response

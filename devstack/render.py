@@ -65,6 +65,16 @@ def _others_can_read(path: Path) -> bool:
 UPSTREAM_FAIL_TIMEOUT = 2
 
 
+#: The first lines of every /api/ location: a method no service answers never reaches
+#: one (``return`` is one of the things that are safe inside nginx's ``if``).
+_METHOD_CHECK = (
+    "            if ($tessera_api_method = 0) {\n"
+    "                return 405 '{\"type\":\"${tessera_fail_type}\",\"error\":true,"
+    "\"payload\":{\"message\":\"http.method_not_allowed\"}}';\n"
+    "            }\n"
+)
+
+
 def _service_blocks(servers: dict[str, list[str]]) -> dict[str, str]:
     """The per-service parts of the template from ``servers``: service name → the
     ``host:port`` of each of its instances."""
@@ -72,7 +82,9 @@ def _service_blocks(servers: dict[str, list[str]]) -> dict[str, str]:
     for service in SERVICES:
         prefix = f"/api/{service.url_name}/"
         upper = re.sub(r"[^A-Za-z0-9]", "_", service.url_name).upper()
-        service_map.append(f'        "~^{prefix}" {upper};')
+        # matched on the request line; /api/<service> without the slash is the
+        # service's path too (a 404 naming it)
+        service_map.append(f'        "~^[A-Z_-]+ /api/{service.url_name}(?:[/? ]|$)" {upper};')
         backend_map.append(f'        "~^{prefix}" {service.url_name};')
         upstreams.append(
             f"    upstream {service.name} {{\n"
@@ -80,7 +92,15 @@ def _service_blocks(servers: dict[str, list[str]]) -> dict[str, str]:
             + "    }"
         )
         locations.append(
+            f"        location = /api/{service.url_name} {{\n"
+            f"{_METHOD_CHECK}"
+            f"            default_type application/json;\n"
+            f"            return 404 '{{\"type\":\"${{tessera_fail_type}}\",\"error\":true,"
+            f"\"payload\":{{\"message\":\"http.not_found\"}}}}';\n"
+            f"        }}\n\n"
             f"        location ^~ {prefix} {{\n"
+            f"{_METHOD_CHECK}"
+            f"            default_type application/json;\n"
             f"            proxy_pass http://{service.name};\n"
             f"            proxy_set_header Host $http_host;\n"
             # the client address the services throttle by (common.throttle): always
@@ -92,9 +112,7 @@ def _service_blocks(servers: dict[str, list[str]]) -> dict[str, str]:
             f"            proxy_set_header X-Request-Id $request_id;\n"
             f"            proxy_connect_timeout 2s;\n"
             f"            proxy_read_timeout 35s;\n"
-            # error_page here replaces the server's list: repeat 413.
-            f"            error_page 413 = @too_large;\n"
-            f"            error_page 502 503 504 = @unavailable;\n"
+            # no error_page here: it would replace the server's whole list
             f"        }}"
         )
     return {

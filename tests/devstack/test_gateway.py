@@ -47,6 +47,7 @@ def test_too_large_body_is_a_413_fsa_naming_the_service(stack: Stack) -> None:
     assert r.status_code == 413
     assert r.json() == {"type": "POST_PERSONAL_DATA_FAIL", "error": True,
                         "payload": {"message": "http.request_entity_too_large"}}
+    assert r.raw.headers.getlist("Cache-Control") == ["no-store"]
 
 
 def test_service_down_is_a_503_fsa_naming_it(stack: Stack) -> None:
@@ -56,6 +57,7 @@ def test_service_down_is_a_503_fsa_naming_it(stack: Stack) -> None:
         assert r.status_code == 503
         assert r.json() == {"type": "GET_JSCONFIG_FAIL", "error": True,
                             "payload": {"message": "backend.unavailable", "backend": "jsconfig"}}
+        assert r.raw.headers.getlist("Cache-Control") == ["no-store"]
     finally:
         manager.control(stack, "start", "services:jsconfig")
     deadline = time.monotonic() + 60
