@@ -3,6 +3,7 @@
 #   make up      install what is missing, run everything in the foreground (Ctrl-C stops)
 #   make start   the same, in the background; make stop / make status
 #   make test    install, then the Python suite (it runs its own test stack) and the SPA's
+#   make test-unit  the fast layer alone (tests/unit: pure logic, no stack), in seconds
 #
 # `install` uses the system python3 (standard library only); the rest runs in .venv.
 # TESSERA_STACK picks the stack (dev by default; the suite uses test).
@@ -12,7 +13,7 @@ VENV_PYTHON := .venv/bin/python
 STACK := $(VENV_PYTHON) -m devstack
 PYTEST_ARGS ?=
 
-.PHONY: install up start stop status seed restart-services test bench
+.PHONY: install up start stop status seed restart-services test test-unit bench
 
 install:
 	$(PYTHON) -m devstack install
@@ -43,6 +44,11 @@ test: install
 		(cd frontend && CI=true npm test) || status=$$((status ? status : 1)); \
 	fi; \
 	exit $$status
+
+# No `install` first: the fast layer needs only the venv, and stays fast.
+test-unit:
+	@[ -x $(VENV_PYTHON) ] || $(MAKE) install
+	$(VENV_PYTHON) -m pytest tests/unit -q $(PYTEST_ARGS)
 
 bench: install
 	$(STACK) bench
