@@ -164,7 +164,7 @@ def register_error_handlers(app: Flask) -> None:
         if exc.code == 405 and exc.valid_methods:
             headers["Allow"] = ", ".join(exc.valid_methods)
         if exc.code == 429:
-            headers["Retry-After"] = str(_retry_after_seconds())
+            headers["Retry-After"] = str(_retry_after_seconds(exc))
         response = fsa.fail(_http_message(exc), status=exc.code or 500)
         response.headers.update(headers)
         return response
@@ -186,16 +186,32 @@ def backend_of(exc: BaseException) -> str | None:
     return None
 
 
+#: ``flask.g`` attribute naming the backing service this request found down
+_FAILED_BACKEND = "tessera_failed_backend"
+
+
+def failed_backend() -> str | None:
+    """The backing service (``redis``, ``mongodb``…) this request is being answered 503
+    for, or None. The session interface reads it so as not to save a session into a
+    Redis that is down (a second failure while the 503 is being sent)."""
+    return g.get(_FAILED_BACKEND)
+
+
 def _backend_handler(backend: str):
     def handler(exc: BaseException) -> Response:
         logger.warning("backend %s unavailable: %s", backend, exc)
-        g.backend_down = backend
+        setattr(g, _FAILED_BACKEND, backend)
         return BackendUnavailable(backend).to_response()
     return handler
 
 
-def _retry_after_seconds() -> int:
-    """Seconds until the breached rate limit resets (Flask-Limiter's view), at least 1."""
+def _retry_after_seconds(exc: HTTPException) -> int:
+    """Seconds until the 429 ``exc`` is over, at least 1: its own ``retry_after`` when the
+    raiser knows it (``common.throttle.FailuresThrottled``), else when the breached
+    Flask-Limiter limit resets."""
+    own = getattr(exc, "retry_after", None)
+    if isinstance(own, int):
+        return max(1, own)
     try:
         current = limiter.current_limit
     except Exception:  # the limiter's storage may be what failed

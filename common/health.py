@@ -13,6 +13,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify
 
 from common import fsa
 from common.amqp import amqp
+from common.api import marshal
 from common.config import etcd_client
 from common.db import mongo
 from common.errors import BACKEND_ERRORS
@@ -65,21 +66,21 @@ def status_blueprint(url_name: str) -> Blueprint:
     bp = Blueprint("status", __name__, url_prefix=f"/api/{url_name}")
 
     @bp.get("/status/healthy")
-    def healthy() -> Response:
+    @marshal(HealthResponse)  # documented like any view (common.openapi reads what marshal records)
+    def healthy() -> Response | dict:
         """Whether every backing service answers."""
         checks = run_checks()
         down = [name for name, state in checks.items() if state != "ok"]
         if down:
             return fsa.fail(CommonMsg.backend_unavailable, status=503,
                             extra={"backend": down[0], "checks": checks})
-        return fsa.success(HealthResponse().dump({"status": "ok", "checks": checks}))
+        return {"status": "ok", "checks": checks}
 
     @bp.get("/openapi.json")
     def openapi() -> Response:
         """This service's OpenAPI 3 document (plain JSON, not an FSA: it is a document)."""
         return jsonify(current_app.extensions["tessera"].openapi)
 
-    healthy._tessera_response_schema = HealthResponse  # documented like any view
     return bp
 
 

@@ -13,49 +13,102 @@ a password change can end a user's other sessions and a reset or deletion all of
 """
 from __future__ import annotations
 
+import secrets
 import time
 from datetime import timedelta
 
-from flask import Flask, current_app, g, session
+from flask import Flask, current_app, session
 from flask_session import Session
-from flask_session.redis import RedisSessionInterface
+from flask_session.redis import RedisSession, RedisSessionInterface
 from itsdangerous import BadSignature, Signer
 
 from common.csrf import new_csrf_token
+from common.errors import failed_backend
 from common.redis_store import redis_client
 
 KEY_PREFIX = "tessera:session:"
 USER_SESSIONS_PREFIX = "tessera:user-sessions:"
 
 
-class SignedRedisSessionInterface(RedisSessionInterface):
-    """Flask-Session's Redis interface with the cookie value signed by itsdangerous.
+class TesseraSession(RedisSession):
+    """A server-side session that remembers under which id it was read from Redis
+    (``stored_sid``; None for a session that is new in this request)."""
 
-    Flask-Session 0.8 deprecates its own ``use_signer`` switch (a warning on every start);
-    signing is kept here, with our own Signer, so a tampered cookie is treated as no
-    cookie before Redis is even asked, as API.md requires ("an opaque, signed id").
+    stored_sid: str | None = None
+
+
+class SignedRedisSessionInterface(RedisSessionInterface):
+    """Flask-Session's Redis sessions, opened and saved through Flask's public
+    ``SessionInterface`` hooks (``open_session``/``save_session``).
+
+    * The cookie value is the session id signed by itsdangerous (our own Signer:
+      Flask-Session 0.8 deprecates its ``use_signer``), so a tampered cookie is treated
+      as no cookie before Redis is even asked, as API.md requires ("an opaque, signed id").
+    * The session is written to Redis only when this request changed it; otherwise its
+      idle lifetime is renewed with ``EXPIRE``. A request never writes back a session it
+      only read, so it cannot overwrite what a parallel request of the same session
+      wrote (API.md: "concurrent requests in one session never undo each other").
+    * A session read from Redis is written back only if it still exists there (``SET
+      XX``): one that a parallel request ended (logout, password change, deletion) is
+      neither revived nor is its id handed back in a cookie.
+    * Nothing is written when this very response says Redis is down
+      (``common.errors.failed_backend``).
     """
+
+    session_class = TesseraSession
 
     def __init__(self, app: Flask, client) -> None:
         super().__init__(app, client=client, key_prefix=KEY_PREFIX, use_signer=False,
                          permanent=True, sid_length=32, serialization_format="msgpack")
-        self.use_signer = True  # the base class's open/save paths call _sign/_unsign
-        self._signer = Signer(app.config["SECRET_KEY"], salt="tessera-session", key_derivation="hmac")
+        self.signer = Signer(app.config["SECRET_KEY"], salt="tessera-session", key_derivation="hmac")
 
-    def save_session(self, app: Flask, session, response) -> None:
-        """Save as usual, except when this very response says Redis is down."""
-        if g.get("backend_down") == "redis":
-            return
-        super().save_session(app, session, response)
+    def _new_session(self) -> TesseraSession:
+        return self.session_class(sid=secrets.token_urlsafe(self.sid_length), permanent=self.permanent)
 
-    def _sign(self, app: Flask, sid: str) -> str:
-        return self._signer.sign(sid.encode()).decode()
-
-    def _unsign(self, app: Flask, sid: str) -> str:
+    def open_session(self, app: Flask, request) -> TesseraSession:
+        """The session named by the request's signed cookie, or a new empty one."""
+        cookie = request.cookies.get(self.get_cookie_name(app))
+        if not cookie:
+            return self._new_session()
         try:
-            return self._signer.unsign(sid.encode()).decode()
-        except UnicodeEncodeError as exc:
-            raise BadSignature("cookie is not ASCII") from exc
+            sid = self.signer.unsign(cookie.encode()).decode()
+        except (BadSignature, UnicodeEncodeError):
+            return self._new_session()
+        raw = self.client.get(KEY_PREFIX + sid)
+        if raw is None:
+            return self._new_session()
+        session = self.session_class(self.serializer.decode(raw), sid=sid)
+        session.stored_sid = sid
+        return session
+
+    def save_session(self, app: Flask, session: TesseraSession, response) -> None:
+        """Store the session if changed (else renew its TTL) and set the cookie."""
+        if failed_backend() == "redis":
+            return
+        name, domain, path = self.get_cookie_name(app), self.get_cookie_domain(app), self.get_cookie_path(app)
+        if session.accessed:
+            response.vary.add("Cookie")
+        key = KEY_PREFIX + session.sid
+        if not session:
+            if session.modified:
+                self.client.delete(key)
+                response.delete_cookie(name, domain=domain, path=path)
+                response.vary.add("Cookie")
+            return
+        ttl = int(app.permanent_session_lifetime.total_seconds())
+        if session.sid != session.stored_sid:  # new in this request (or a new id)
+            alive = bool(self.client.set(key, self.serializer.encode(session), ex=ttl))
+        elif session.modified:
+            alive = bool(self.client.set(key, self.serializer.encode(session), ex=ttl, xx=True))
+        else:
+            alive = bool(self.client.expire(key, ttl))
+        if not alive or not self.should_set_cookie(app, session):
+            return
+        response.set_cookie(name, self.signer.sign(session.sid.encode()).decode(),
+                            expires=self.get_expiration_time(app, session),
+                            httponly=self.get_cookie_httponly(app), domain=domain, path=path,
+                            secure=self.get_cookie_secure(app), samesite=self.get_cookie_samesite(app))
+        response.vary.add("Cookie")
 
 
 def init_app(app: Flask) -> None:
@@ -85,6 +138,12 @@ def _enforce_absolute_lifetime() -> None:
         user_id = session.get("user_id")
         _forget_sid(user_id, session.sid)
         session.clear()
+
+
+def is_stored() -> bool:
+    """Whether this request's session is still in Redis under its id: False once a
+    parallel request of the same session has ended it or given it a new id."""
+    return bool(redis_client().exists(KEY_PREFIX + session.sid))
 
 
 def rotate_session_id() -> None:
