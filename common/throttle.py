@@ -53,6 +53,17 @@ def address_key(scope: str) -> Callable[[], str]:
     return key
 
 
+def per_client_and_address(client_limit: str, address_limit: str, scope: str) -> Callable[[Callable], Callable]:
+    """The two limits of a route that mails something to the ``email`` of its body
+    (signup's ``/register``, the reset's ``/start``): the config key ``client_limit`` per
+    client address (one client trying many addresses) and ``address_limit`` per e-mail
+    address whoever asks (``address_key(scope)``: many clients bombing one mailbox)."""
+    def decorator(view: Callable) -> Callable:
+        per_address = limiter.limit(configured(address_limit), key_func=address_key(scope))
+        return limiter.limit(configured(client_limit))(per_address(view))
+    return decorator
+
+
 def failed(response: Response) -> bool:
     """``deduct_when`` for limits that count only failed answers (status 400 or more)."""
     return response.status_code >= 400
