@@ -1,38 +1,35 @@
-"""reset_password's message keys and the reset flow kept in the session.
+"""reset_password's message keys and logic: the reset flow (``services.reset_password.flow``).
 
-The flow lives in ``session["reset"]``: ``{"flow_id"}`` after ``/start`` (the owner of
-the code), then ``{"flow_id", "user_id", "verified_until"}`` (epoch seconds) after
-``/verify``. Nothing in it says whether the address belongs to an account until the
-mailed code has been proven.
-
-The permission ``/verify`` gives is single use. Two requests of one session may run at
-the same moment (on two gunicorn workers or instances), each with its own copy of the
-session, so the session cannot be what makes it single use: ``/verify`` also stores a
-permission key in Redis, and ``/new-password`` deletes it — Redis's DEL is atomic, so
-exactly one request finds the key there.
+The session holds only the flow's id (``session["reset_flow"]``); the flow is its own
+Redis record, changed only through ``common.flows`` (compare-and-set). ``/verify`` moves
+it to ``new_password`` — the permission to set a password, valid for the code's ``ttl``;
+``/new-password`` moves it to ``done``, which exactly one request can do, so the
+permission is single use even when requests of one session run at the same moment on
+several gunicorn workers. Setting the password also holds the user's lock
+(``common.locks``), so it never runs alongside a password change or a deletion.
 """
 from __future__ import annotations
 
 import logging
-import secrets
-import time
+from contextlib import contextmanager
 from enum import unique
-from typing import Any
+from typing import Any, Iterator
 
 from flask import current_app, session
 
+from common import flows, locks
 from common.codes import issue_code, verify_code
 from common.errors import ApiError
 from common.messages import TranslatableMsg
 from common.messaging import queue_mail
 from common.proofing import log_proofing
-from common.redis_store import redis_client
 from common.users import find_user_by_email, get_user
+from services.reset_password.flow import ResetFlow, ResetState
 
 logger = logging.getLogger(__name__)
 
 PURPOSE = "reset"
-FLOW_KEY = "reset"
+SESSION_KEY = "reset_flow"
 
 
 @unique
@@ -45,6 +42,11 @@ class ResetPasswordMsg(TranslatableMsg):
     code_expired = "reset_password.code_expired"
     code_locked = "reset_password.code_locked"
     code_throttled = "reset_password.code_throttled"
+    in_progress = "reset_password.in_progress"
+
+
+def _code_ttl() -> int:
+    return current_app.config["TESSERA"]["verification_code"]["ttl"]
 
 
 def start(address: str) -> None:
@@ -53,18 +55,25 @@ def start(address: str) -> None:
     No enumeration (OWASP Forgot Password Cheat Sheet): a code record is issued either
     way, so the work, the throttling (429 ``reset_password.code_throttled``) and the
     answer are the same; only the mail is left out for an unknown address.
-    A new start drops any permission a previous verify gave this session.
+    A new start in the same session keeps the flow (the code's resend rules apply to
+    it) and drops any permission a previous verify gave. The flow is stored before the
+    code is issued.
     """
-    flow_id = (session.get(FLOW_KEY) or {}).get("flow_id") or secrets.token_hex(16)
-    session[FLOW_KEY] = {"flow_id": flow_id}
+    try:
+        flow = flows.transition(ResetFlow, session.get(SESSION_KEY), tuple(ResetState), ResetState.verify,
+                                lifetime=_code_ttl())
+    except flows.FlowError:  # none, expired, or changing right now: a new flow
+        flow = ResetFlow.new(ResetState.verify, lifetime=_code_ttl())
+        flows.save_new(flow)
+        session[SESSION_KEY] = flow.id
     user = find_user_by_email(address)
-    code = issue_code(PURPOSE, flow_id, address, msgs=ResetPasswordMsg)
+    code = issue_code(PURPOSE, flow.id, address, msgs=ResetPasswordMsg)
     if user is None:
         logger.info("reset requested for an address of no account; no mail")
         return
     config = current_app.config["TESSERA"]
     queue_mail("reset_code", address, user.get("language") or config["default_language"],
-               {"code": code, "ttl_minutes": config["verification_code"]["ttl"] // 60})
+               {"code": code, "ttl_minutes": _code_ttl() // 60})
 
 
 def verify(address: str, code: str) -> None:
@@ -73,47 +82,59 @@ def verify(address: str, code: str) -> None:
 
     Raises the ApiErrors of ``common.codes.verify_code`` (code_invalid, code_expired,
     code_locked); ``reset_password.code_expired`` as well when this session started no
-    reset or the address no longer belongs to an account.
+    reset, the address no longer belongs to an account, or the flow was restarted
+    meanwhile.
     """
-    flow_id = (session.get(FLOW_KEY) or {}).get("flow_id")
-    if not flow_id:
-        raise ApiError(ResetPasswordMsg.code_expired, 400)
-    verify_code(PURPOSE, flow_id, address, code, msgs=ResetPasswordMsg)
+    try:
+        flow = flows.load(ResetFlow, session.get(SESSION_KEY))
+    except flows.FlowNotFound:
+        raise ApiError(ResetPasswordMsg.code_expired, 400) from None
+    verify_code(PURPOSE, flow.id, address, code, msgs=ResetPasswordMsg)
     user = find_user_by_email(address)
     if user is None:
         raise ApiError(ResetPasswordMsg.code_expired, 400)
     log_proofing(user["_id"], "password_reset", address, "code_by_mail")
-    ttl = current_app.config["TESSERA"]["verification_code"]["ttl"]
-    redis_client().set(_permission_key(flow_id), 1, ex=ttl)
-    session[FLOW_KEY] = {"flow_id": flow_id, "user_id": user["_id"], "verified_until": int(time.time()) + ttl}
+    try:
+        flows.transition(ResetFlow, flow.id, ResetState.verify, ResetState.new_password,
+                         lifetime=_code_ttl(), user_id=user["_id"])
+    except flows.FlowError:
+        raise ApiError(ResetPasswordMsg.code_expired, 400) from None
 
 
-def _permission_key(flow_id: str) -> str:
-    return f"reset_password:permission:{flow_id}"
-
-
-def verified_user() -> dict[str, Any]:
-    """The central document of the user this session proved an address of.
+def verified_flow() -> tuple[ResetFlow, dict[str, Any]]:
+    """This session's flow that may set a password, and the central document of its user.
 
     Raises ApiError 400 ``reset_password.not_verified`` when there was no verify, it has
-    expired, or the account is gone.
+    expired or was used, or the account is gone.
     """
-    flow = session.get(FLOW_KEY) or {}
-    user_id = flow.get("user_id")
-    user = get_user(user_id) if user_id and flow.get("verified_until", 0) > time.time() else None
+    try:
+        flow = flows.load(ResetFlow, session.get(SESSION_KEY))
+    except flows.FlowNotFound:
+        raise ApiError(ResetPasswordMsg.not_verified, 400) from None
+    user = get_user(flow.data["user_id"]) if flow.state is ResetState.new_password else None
     if user is None:
         raise ApiError(ResetPasswordMsg.not_verified, 400)
-    return user
+    return flow, user
 
 
-def use_permission() -> None:
-    """Use up the permission ``verify`` gave, once: the first request to get here wins.
+@contextmanager
+def using_permission(flow: ResetFlow) -> Iterator[None]:
+    """Hold the user's lock and use up the permission of ``flow``, once: of parallel
+    requests exactly one gets into the block.
 
-    Call it after every check that keeps the permission (a weak password does) and
-    before the password changes. The flow is forgotten either way.
-    Raises ApiError 400 ``reset_password.not_verified`` when another request used it
-    first or it expired; redis errors (→ 503) when Redis is down.
+    Enter it after every check that keeps the permission (a weak password does) and
+    set the password inside. Raises ApiError 400 ``reset_password.not_verified`` when
+    another request used it first or it expired; 409 ``reset_password.in_progress`` while
+    another request changes this user's password or deletes the account; redis errors
+    (→ 503) when Redis is down.
     """
-    flow = session.pop(FLOW_KEY, None) or {}
-    if not flow.get("flow_id") or redis_client().delete(_permission_key(flow["flow_id"])) != 1:
-        raise ApiError(ResetPasswordMsg.not_verified, 400)
+    try:
+        with locks.exclusive(f"user:{flow.data['user_id']}"):
+            try:
+                # the used-up flow no longer names the user (nothing of a deleted account stays)
+                flows.transition(ResetFlow, flow.id, ResetState.new_password, ResetState.done, user_id=None)
+            except flows.FlowError:
+                raise ApiError(ResetPasswordMsg.not_verified, 400) from None
+            yield
+    except locks.LockBusy:
+        raise ApiError(ResetPasswordMsg.in_progress, 409) from None

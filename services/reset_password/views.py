@@ -9,7 +9,7 @@ from common import session as sessions
 from common.api import applied_or_pending, marshal, unmarshal
 from common.messaging import mail_user
 from common.schemas import EmptyResponse
-from common.throttle import address_key, configured, failed, limiter
+from common.throttle import configured, failed, limiter, per_client_and_address
 from common.users import new_password_credentials, normalize_email, update_user
 from services.reset_password import helpers
 from services.reset_password.helpers import ResetPasswordMsg
@@ -23,8 +23,7 @@ bp = Blueprint("reset_password", __name__)
 @bp.post("/start")
 @unmarshal(StartRequest)
 @marshal(EmptyResponse)
-@limiter.limit(configured("start_limit_per_client"))
-@limiter.limit(configured("start_limit_per_address"), key_func=address_key("reset"))
+@per_client_and_address("start_limit_per_client", "start_limit_per_address", "reset")
 def start(email: str) -> dict:
     """Always the same 200 answer; a code is mailed if the address belongs to an account."""
     helpers.start(normalize_email(email))
@@ -50,12 +49,12 @@ def new_password(password: str):
     The user is not logged in by this (they log in with the new password), but this
     session's id is still renewed: its privilege changed (OWASP Session Management).
     """
-    user = helpers.verified_user()
+    flow, user = helpers.verified_flow()
     credentials = new_password_credentials(user, password, ResetPasswordMsg.weak_password)
-    helpers.use_permission()
-    applied = update_user(user["_id"], {"credentials": credentials})
-    ended = sessions.end_user_sessions(user["_id"], keep_current=False)
-    sessions.rotate_session_id()
-    mail_user(user, "password_reset")
+    with helpers.using_permission(flow):
+        applied = update_user(user["_id"], {"credentials": credentials})
+        ended = sessions.end_user_sessions(user["_id"], keep_current=False)
+        sessions.rotate_session_id()
+        mail_user(user, "password_reset")
     logger.info("password of %s reset; %s sessions ended", user["_id"], ended)
     return applied_or_pending(applied, {})

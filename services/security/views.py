@@ -12,12 +12,11 @@ from common.schemas import CsrfTokenResponse, EmptyRequest
 from common.messaging import mail_user
 from common.throttle import configured, limiter
 from common.users import new_password_credentials, request_delete, require_user, update_user
-from services.security.helpers import SecurityMsg, public_credentials
+from services.security.helpers import SecurityMsg, one_at_a_time, public_credentials
 from services.security.schemas import ChangePasswordRequest, CredentialsResponse
 
-logger = logging.getLogger(__name__)
-
 bp = Blueprint("security", __name__)
+logger = logging.getLogger(__name__)
 
 
 @bp.get("/credentials")
@@ -37,15 +36,18 @@ def get_credentials() -> dict:
 def change_password(new_password: str):
     """Replace the password; end the user's other sessions and renew this one's id.
 
+    Never twice at once (``one_at_a_time``): parallel requests get 409 ``security.in_progress``.
+
     OWASP Session Management Cheat Sheet: a password change invalidates the other
     sessions (someone who knew the old password may hold one) and renews the id.
     """
     user = require_user(g.user_id)
     credentials = new_password_credentials(user, new_password, SecurityMsg.weak_password)
-    applied = update_user(g.user_id, {"credentials": credentials})
-    ended = sessions.end_user_sessions(g.user_id, keep_current=True)
-    sessions.rotate_session_id()
-    mail_user(user, "password_changed")
+    with one_at_a_time(g.user_id):
+        applied = update_user(g.user_id, {"credentials": credentials})
+        ended = sessions.end_user_sessions(g.user_id, keep_current=True)
+        sessions.rotate_session_id()
+        mail_user(user, "password_changed")
     logger.info("password of %s changed; %s other sessions ended", g.user_id, ended)
     return applied_or_pending(applied, {"credentials": public_credentials(credentials)})
 
@@ -58,8 +60,9 @@ def terminate():
     """Delete the account everywhere (the AM removes it from the central database and
     purges every service's database), end all its sessions and log this one out."""
     user = require_user(g.user_id)  # read first: afterwards there is no address or name
-    applied = request_delete(g.user_id)  # an AM refusal raises: no mail claims a deletion
-    mail_user(user, "account_terminated")
-    ended = sessions.end_user_sessions(g.user_id, keep_current=False)
+    with one_at_a_time(g.user_id):
+        applied = request_delete(g.user_id)  # an AM refusal raises: no mail claims a deletion
+        mail_user(user, "account_terminated")
+        ended = sessions.end_user_sessions(g.user_id, keep_current=False)
     logger.info("account %s terminated (%s sessions ended, applied: %s)", g.user_id, ended, applied)
     return applied_or_pending(applied, {"csrf_token": sessions.logout()})

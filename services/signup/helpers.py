@@ -1,38 +1,34 @@
-"""signup's logic: the flow kept in the session, the code mail, the account creation.
+"""signup's logic: the flow (``services.signup.flow``), the code mail, the account creation.
 
-The flow lives in the server-side session as ``session["signup"]``::
-
-    {"flow_id": hex, "email": normalised, "given_name", "surname", "language",
-     "verified": bool, "taken": bool}          # before the account exists
-    {"email": ..., "done": True}               # after it (the session is logged in)
-
-``flow_id`` owns the verification code (there is no user id yet). ``taken`` records,
-server-side only, that the address already belongs to an account: that address is sent
-a "you already have an account" mail instead of a code, and the flow can never be
-verified — yet every answer looks the same (OWASP Authentication Cheat Sheet,
-"Authentication and Error Messages": no account enumeration).
+The session holds only the flow's id (``session["signup_flow"]``); the flow itself is
+its own Redis record, changed only through ``common.flows`` (compare-and-set), so two
+requests of one session can never undo each other's step. ``flow_id`` owns the
+verification code (there is no user id yet). Every change of a flow is stored before
+its side effects (a code issued, a mail queued), so a flow that cannot be stored leaves
+no mail behind. Creating the account holds the flow's lock (``common.locks``): it is a
+one-shot action with side effects that a compare-and-set alone cannot take back.
 """
 from __future__ import annotations
 
 import logging
-import secrets
 from enum import unique
 from typing import Any, Mapping
 
 from flask import current_app, request, session
 
-from common import codes, proofing, users
+from common import codes, flows, locks, proofing, users
 from common.domain import SyncRefused
 from common.errors import ApiError
-from common.messages import TranslatableMsg
+from common.messages import CommonMsg, TranslatableMsg
 from common.messaging import queue_mail
 from common.session import login
+from services.signup.flow import SignupFlow, SignupState
 
 logger = logging.getLogger(__name__)
 
 PURPOSE = "signup"
-SESSION_KEY = "signup"
-STEPS = ("register", "verify", "password", "done")
+SESSION_KEY = "signup_flow"
+STEPS = ("register", *(state.value for state in SignupState))
 #: attributes of a new account; all of them are in the AM whitelist for signup
 ACCOUNT_ATTRIBUTES = ("given_name", "surname", "display_name", "language", "emails", "credentials", "tou",
                       "created")
@@ -53,49 +49,55 @@ class SignupMsg(TranslatableMsg):
     code_expired = "signup.code_expired"
     code_locked = "signup.code_locked"
     code_throttled = "signup.code_throttled"
+    in_progress = "signup.in_progress"
 
 
 def _config() -> Mapping[str, Any]:
     return current_app.config["TESSERA"]
 
 
-def get_flow() -> dict[str, Any] | None:
-    """This session's signup flow (a copy), or None."""
-    flow = session.get(SESSION_KEY)
-    return dict(flow) if flow else None
+def _lifetime() -> int:
+    """Seconds a signup flow lives after its last step: as long as an idle session."""
+    return _config()["session_idle_lifetime"]
 
 
-def save_flow(flow: Mapping[str, Any]) -> None:
-    """Store ``flow`` in the session (reassigned, so the session is marked modified)."""
-    session[SESSION_KEY] = dict(flow)
+def _lock_name(flow_id: str) -> str:
+    return f"signup:{flow_id}"
 
 
-def require_flow(*, verified: bool | None = None) -> dict[str, Any]:
+def get_flow() -> SignupFlow | None:
+    """This session's signup flow, or None (none started, or expired)."""
+    try:
+        return flows.load(SignupFlow, session.get(SESSION_KEY))
+    except flows.FlowNotFound:
+        return None
+
+
+def require_flow(*, verified: bool | None = None) -> SignupFlow:
     """This session's unfinished flow. Raises ApiError 400 ``signup.no_flow`` without one,
     400 ``signup.already_verified`` when ``verified`` is False and the flow is verified."""
     flow = get_flow()
-    if flow is None or flow.get("done"):
+    if flow is None or flow.state is SignupState.done:
         raise ApiError(SignupMsg.no_flow, 400)
-    if verified is False and flow.get("verified"):
+    if verified is False and flow.state is SignupState.password:
         raise ApiError(SignupMsg.already_verified, 400)
     return flow
 
 
-def require_verified_flow() -> dict[str, Any]:
+def require_verified_flow() -> SignupFlow:
     """This session's flow whose address is proven. Raises ApiError 400
     ``signup.not_verified`` otherwise (no flow, not verified yet, or already finished)."""
     flow = get_flow()
-    if flow is None or flow.get("done") or not flow.get("verified"):
+    if flow is None or flow.state is not SignupState.password:
         raise ApiError(SignupMsg.not_verified, 400)
     return flow
 
 
-def step_of(flow: Mapping[str, Any] | None) -> dict[str, Any]:
+def step_of(flow: SignupFlow | None) -> dict[str, Any]:
     """``{step, email?}`` for ``GET /state`` and ``POST /register``."""
     if flow is None:
         return {"step": "register"}
-    step = "done" if flow.get("done") else "password" if flow.get("verified") else "verify"
-    return {"step": step, "email": flow["email"]}
+    return {"step": flow.state.value, "email": flow.email}
 
 
 def choose_language(requested: str | None) -> str:
@@ -107,62 +109,85 @@ def choose_language(requested: str | None) -> str:
             or request.accept_languages.best_match(languages) or _config()["default_language"])
 
 
-def start_flow(email: str, given_name: str, surname: str, language: str) -> dict[str, Any]:
+def start_flow(email: str, given_name: str, surname: str, language: str) -> SignupFlow:
     """Start (or restart) this session's flow for ``email`` and mail it.
 
     Registering the same address again in the same session keeps the flow id, so the
-    code's resend rules (``common.codes.issue_code``) apply. Raises ApiError 429
-    ``signup.code_throttled`` (with Retry-After) from those rules.
+    code's resend rules (``common.codes.issue_code``) apply; the flow goes back to
+    ``verify``. The flow is stored before the code is issued and mailed. Raises ApiError
+    429 ``signup.code_throttled`` (with Retry-After) from those rules; 409
+    ``signup.in_progress`` while the account of this flow is being created; 400
+    ``request.invalid`` for data that cannot be stored.
     """
     address = users.normalize_email(email)
-    previous = get_flow()
-    same = previous is not None and not previous.get("done") and previous["email"] == address
-    flow = {"flow_id": previous["flow_id"] if same else secrets.token_hex(16), "email": address,
-            "given_name": given_name, "surname": surname, "language": language, "verified": False,
+    data = {"email": address, "given_name": given_name, "surname": surname, "language": language,
             "taken": users.find_user_by_email(address) is not None}
+    previous = get_flow()
+    try:
+        if previous is not None and previous.state is not SignupState.done and previous.email == address:
+            with locks.exclusive(_lock_name(previous.id)):
+                flow = flows.transition(SignupFlow, previous.id, (SignupState.verify, SignupState.password),
+                                        SignupState.verify, lifetime=_lifetime(), **data)
+        else:
+            flow = SignupFlow.new(SignupState.verify, lifetime=_lifetime(), **data)
+            flows.save_new(flow)
+            session[SESSION_KEY] = flow.id
+            if previous is not None:
+                flows.delete(SignupFlow, previous.id)
+    except flows.FlowDataInvalid:
+        raise ApiError(CommonMsg.request_invalid, 400) from None
+    except (flows.FlowConflict, locks.LockBusy):
+        # the account of this flow was created (or is being created) meanwhile
+        raise ApiError(SignupMsg.in_progress, 409) from None
     send_code(flow)
-    save_flow(flow)
     return flow
 
 
-def send_code(flow: Mapping[str, Any]) -> None:
+def send_code(flow: SignupFlow) -> None:
     """Issue a code for ``flow`` and queue its mail: ``signup_code``, or for an address of
     an existing account ``signup_already_registered`` (its language, a reset link).
 
     The code is issued in both cases, so both take the same time and are throttled alike.
     Raises ApiError 429 ``signup.code_throttled``.
     """
-    code = codes.issue_code(PURPOSE, flow["flow_id"], flow["email"], msgs=SignupMsg)
+    data = flow.data
+    code = codes.issue_code(PURPOSE, flow.id, flow.email, msgs=SignupMsg)
     config = _config()
-    owner = users.find_user_by_email(flow["email"]) if flow["taken"] else None
+    owner = users.find_user_by_email(flow.email) if data["taken"] else None
     if owner is not None:
-        queue_mail("signup_already_registered", flow["email"], owner.get("language") or flow["language"],
+        queue_mail("signup_already_registered", flow.email, owner.get("language") or data["language"],
                    {"given_name": owner.get("given_name", ""),
                     "reset_url": config["public_url"].rstrip("/") + config["reset_password_path"]})
         return
-    queue_mail("signup_code", flow["email"], flow["language"],
-               {"code": code, "given_name": flow["given_name"],
+    queue_mail("signup_code", flow.email, data["language"],
+               {"code": code, "given_name": data["given_name"],
                 "ttl_minutes": config["verification_code"]["ttl"] // 60})
 
 
-def verify(flow: dict[str, Any], email: str, code: str) -> None:
-    """Check ``code`` for the flow's address and mark the flow verified.
+def verify(flow: SignupFlow, email: str, code: str) -> SignupFlow:
+    """Check ``code`` for the flow's address and move the flow to ``password``.
 
     Raises ApiError 400 ``signup.email_mismatch`` (not this flow's address), and the
     ``common.codes.verify_code`` errors (invalid, expired or used, locked after
     ``max_attempts``). A taken address fails like a wrong code, even on a lucky guess.
+    The code is single use, so of parallel verifications exactly one gets here; the
+    flow moves by compare-and-set, so no other request of the session can undo it.
     """
-    if users.normalize_email(email) != flow["email"]:
+    if users.normalize_email(email) != flow.email:
         raise ApiError(SignupMsg.email_mismatch, 400, errors={"email": [SignupMsg.email_mismatch.value]})
-    codes.verify_code(PURPOSE, flow["flow_id"], flow["email"], code, msgs=SignupMsg)
-    if flow["taken"]:
+    codes.verify_code(PURPOSE, flow.id, flow.email, code, msgs=SignupMsg)
+    if flow.data["taken"]:
         # The code was never mailed; whoever guessed it does not own the address.
         raise ApiError(SignupMsg.code_invalid, 400, errors={"code": [SignupMsg.code_invalid.value]})
-    flow["verified"] = True
-    save_flow(flow)
+    try:
+        return flows.transition(SignupFlow, flow.id, SignupState.verify, SignupState.password,
+                                lifetime=_lifetime())
+    except (flows.FlowNotFound, flows.FlowConflict):
+        # restarted or expired between our read and the code check: that code is spent
+        raise ApiError(SignupMsg.code_expired, 400) from None
 
 
-def create_account(flow: Mapping[str, Any], password: str) -> tuple[str, bool]:
+def create_account(flow: SignupFlow, password: str) -> tuple[str, bool]:
     """Create the account of a verified ``flow`` and return ``(user_id, applied)``;
     ``applied`` is False when the AM did not confirm within ``am_sync_timeout``.
 
@@ -171,17 +196,18 @@ def create_account(flow: Mapping[str, Any], password: str) -> tuple[str, bool]:
     when the AM refuses: then the private copy is removed and the flow forgotten (the
     address is someone else's by now).
     """
+    data = flow.data
     config = _config()
     user_id = users.new_user_id()
     now = users.now()
-    emails = [{"email": flow["email"], "verified": True, "primary": True, "created": now, "verified_at": now}]
+    emails = [{"email": flow.email, "verified": True, "primary": True, "created": now, "verified_at": now}]
     # NIST SP 800-63B §5.1.1.2 policy with the person's own names and address; argon2id
     credentials = users.new_password_credentials(
-        {"given_name": flow["given_name"], "surname": flow["surname"], "emails": emails},
+        {"given_name": data["given_name"], "surname": data["surname"], "emails": emails},
         password, SignupMsg.weak_password.value)
     attributes = {
-        "given_name": flow["given_name"], "surname": flow["surname"],
-        "display_name": f"{flow['given_name']} {flow['surname']}", "language": flow["language"],
+        "given_name": data["given_name"], "surname": data["surname"],
+        "display_name": f"{data['given_name']} {data['surname']}", "language": data["language"],
         "emails": emails, "credentials": credentials,
         "tou": {"version": config["tou_version"], "accepted_at": now},
         "created": now,
@@ -191,18 +217,36 @@ def create_account(flow: Mapping[str, Any], password: str) -> tuple[str, bool]:
         applied = users.sync_to_central(user_id, ACCOUNT_ATTRIBUTES, version)
     except SyncRefused:
         users.forget_private(user_id)
+        flows.delete(SignupFlow, flow.id)
         session.pop(SESSION_KEY, None)
         logger.warning("the AM refused the new account %s", user_id)
         raise
-    proofing.log_proofing(user_id, "email", flow["email"], "code_by_mail")
+    proofing.log_proofing(user_id, "email", flow.email, "code_by_mail")
     return user_id, applied
 
 
-def finish(flow: Mapping[str, Any], user_id: str) -> str:
-    """Log the new account in (new session id), mail ``welcome``; return the CSRF token."""
+def sign_up(password: str) -> tuple[str, bool, str]:
+    """Create the account of this session's verified flow, log it in (new session id) and
+    mail ``welcome``; return ``(user_id, applied, csrf_token)``.
+
+    One-shot: the flow's lock is held throughout and the flow must still be in
+    ``password`` once it is held. Raises ApiError 400 ``signup.not_verified`` (no verified
+    flow, or a parallel request created the account), 409 ``signup.in_progress`` (a
+    parallel request of this flow is creating it right now), and ``create_account``'s.
+    """
+    flow = require_verified_flow()
+    try:
+        with locks.exclusive(_lock_name(flow.id)):
+            flow = require_verified_flow()  # re-read under the lock: not created meanwhile
+            user_id, applied = create_account(flow, password)
+            flow = flows.transition(SignupFlow, flow.id, SignupState.password, SignupState.done,
+                                    lifetime=_lifetime())
+    except locks.LockBusy:
+        raise ApiError(SignupMsg.in_progress, 409) from None
     token = login(user_id)
-    save_flow({"email": flow["email"], "done": True})
+    session[SESSION_KEY] = flow.id  # login starts a new session: the flow goes along to say "done"
     config = _config()
-    queue_mail("welcome", flow["email"], flow["language"],
-               {"given_name": flow["given_name"], "login_url": config["public_url"].rstrip("/") + config["login_path"]})
-    return token
+    queue_mail("welcome", flow.email, flow.data["language"],
+               {"given_name": flow.data["given_name"],
+                "login_url": config["public_url"].rstrip("/") + config["login_path"]})
+    return user_id, applied, token

@@ -12,7 +12,7 @@ from flask import Blueprint
 from common.api import applied_or_pending, marshal, unmarshal
 from common.authn import current_user_id
 from common.schemas import EmptyRequest
-from common.throttle import address_key, configured, failed, limiter
+from common.throttle import configured, failed, limiter, per_client_and_address
 from services.signup import helpers
 from services.signup.schemas import (AccountResponse, PasswordRequest, RegisterRequest, StateResponse,
                                      VerifyRequest)
@@ -23,8 +23,7 @@ bp = Blueprint("signup", __name__)
 @bp.post("/register")
 @unmarshal(RegisterRequest)
 @marshal(StateResponse)
-@limiter.limit(configured("register_limit"))
-@limiter.limit(configured("register_limit_per_address"), key_func=address_key("signup"))
+@per_client_and_address("register_limit", "register_limit_per_address", "signup")
 def register(email: str, given_name: str, surname: str, tou_accepted: bool, language: str | None) -> dict:
     """Start a flow and mail a code (or, for a taken address, the "already registered" mail)."""
     flow = helpers.start_flow(email, given_name, surname, helpers.choose_language(language))
@@ -37,8 +36,7 @@ def register(email: str, given_name: str, surname: str, tou_accepted: bool, lang
 @limiter.limit(configured("verify_limit"), deduct_when=failed)
 def verify(email: str, code: str) -> dict:
     """Prove the flow's address with the mailed code."""
-    flow = helpers.require_flow()
-    helpers.verify(flow, email, code)
+    flow = helpers.verify(helpers.require_flow(), email, code)
     return helpers.step_of(flow)
 
 
@@ -47,9 +45,7 @@ def verify(email: str, code: str) -> dict:
 @marshal(AccountResponse)
 def password(password: str):
     """Create the account of a verified flow, log it in and mail a welcome."""
-    flow = helpers.require_verified_flow()
-    user_id, applied = helpers.create_account(flow, password)
-    csrf_token = helpers.finish(flow, user_id)
+    user_id, applied, csrf_token = helpers.sign_up(password)
     return applied_or_pending(applied, {"csrf_token": csrf_token, "user_id": user_id})
 
 
