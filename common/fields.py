@@ -35,8 +35,8 @@ class FieldMsg(TranslatableMsg):
 
 
 class Name(fields.String):
-    """A personal name (given name, surname, display name): a JSON string, NFC-normalised
-    (Unicode UAX #15, so one name has one stored form) and trimmed, then 1–``MAX_CHARS``
+    """A personal name (given name, surname, display name): a JSON string, trimmed and
+    NFC-normalised (Unicode UAX #15, so one name has one stored form), then 1–``MAX_CHARS``
     characters (code points) long.
 
     Refused (``validation.name_invalid``), because an accepted name is printed into mails
@@ -54,11 +54,11 @@ class Name(fields.String):
                               "name_length": FieldMsg.name_length.value}
 
     def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> str:
-        text = super()._deserialize(value, attr, data, **kwargs)
-        # checked before normalising: NFC must never see (or hide) a forbidden code point
+        # surrounding white space (a pasted tab or newline) is trimmed, not refused
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
         if any(unicodedata.category(c) in self.FORBIDDEN_CATEGORIES for c in text):
             raise self.make_error("name_invalid")
-        text = unicodedata.normalize("NFC", text).strip()
+        text = unicodedata.normalize("NFC", text)
         if not 1 <= len(text) <= self.MAX_CHARS:
             raise self.make_error("name_length")
         return text

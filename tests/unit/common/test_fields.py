@@ -28,6 +28,7 @@ def errors_of(field, value) -> list[str]:
     ("A\u030angström", "Ångström"),              # NFC: one stored form of the same name
     ("Ødegård-Ñúñez 李", "Ødegård-Ñúñez 李"),
     ("Jean Luc", "Jean Luc"),
+    ("\tKing\r\n", "King"),                      # surrounding white space is trimmed
 ])
 def test_a_name_is_trimmed_and_nfc_normalised(value, stored):
     assert load(Name(), value) == stored
