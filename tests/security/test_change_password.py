@@ -1,14 +1,13 @@
 """POST /api/security/change-password (*recent*)."""
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta, timezone
 
 from argon2 import PasswordHasher
 
 from devstack import manager
 from devstack.mongo_access import admin_client
-from tests.helpers import HttpClient, text_of
+from tests.helpers import HttpClient, text_of, wait_for
 from tests.users import central_user
 
 CHANGE = "/api/security/change-password"
@@ -138,10 +137,9 @@ def test_pending_when_the_am_does_not_answer(api, new_user, stack):
     finally:
         manager.control(stack, "start", "workers:am")
     # the queued sync is applied once the AM is back
-    deadline = time.monotonic() + 20
-    while _password(stack, user)["credential_id"] != r.payload["credentials"][0]["credential_id"]:
-        assert time.monotonic() < deadline, "the queued change never reached the central db"
-        time.sleep(0.2)
+    new_id = r.payload["credentials"][0]["credential_id"]
+    assert wait_for(lambda: _password(stack, user)["credential_id"] == new_id, 20), \
+        "the queued change never reached the central db"
     mongo = admin_client(stack)
     try:  # the private copy holds the change the AM copied
         assert mongo.tessera_security.users.find_one({"_id": user.user_id})["credentials"][0]["credential_id"] \

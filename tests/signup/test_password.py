@@ -1,9 +1,8 @@
 """POST /api/signup/password: policy, account creation through the AM, login."""
 from __future__ import annotations
 
-import time
-
 from devstack import manager
+from tests.helpers import wait_for
 from tests.signup.conftest import PASSWORD, person
 
 
@@ -122,7 +121,5 @@ def test_pending_when_the_am_does_not_answer(api, fixed_code, mongo, stack):
     finally:
         manager.control(stack, "start", "workers:am")
     # the queued sync is applied once the AM is back
-    deadline = time.monotonic() + 20
-    while mongo.tessera_central.users.count_documents({"_id": r.payload["user_id"]}) == 0:
-        assert time.monotonic() < deadline, "the pending account never appeared"
-        time.sleep(0.2)
+    assert wait_for(lambda: mongo.tessera_central.users.count_documents({"_id": r.payload["user_id"]}), 20), \
+        "the pending account never appeared"
