@@ -39,7 +39,6 @@ class SignupMsg(TranslatableMsg):
     """signup's message keys (the code keys are raised by ``common.codes``)."""
 
     tou_required = "signup.tou_required"
-    unknown_language = "signup.unknown_language"
     no_flow = "signup.no_flow"
     email_mismatch = "signup.email_mismatch"
     already_verified = "signup.already_verified"
