@@ -5,6 +5,7 @@ A job is a persistent AMQP message on ``msg.mail`` or ``msg.sms``::
     {"template": "signup_code", "to": "ada@example.org", "language": "sv",
      "context": {"code": "123456", "given_name": "Ada", "ttl_minutes": 10}}
 
+(schemas: ``common.queues.MAIL`` and ``SMS``, validated here before anything is queued).
 Its ``message_id`` is the idempotency key: the worker sends a job with a given key once,
 however often the broker delivers it. Publishing waits for the broker's confirm, so a
 queued job survives a worker that is down; the request does not wait for the mail.
@@ -17,12 +18,10 @@ from typing import Any, Mapping
 from flask import current_app
 
 from common.amqp import amqp
+from common.queues import MAIL, SMS
 from common.users import primary_email
 
 logger = logging.getLogger(__name__)
-
-MAIL_QUEUE = "msg.mail"
-SMS_QUEUE = "msg.sms"
 
 
 def user_language(user: Mapping[str, Any]) -> str:
@@ -32,16 +31,18 @@ def user_language(user: Mapping[str, Any]) -> str:
 
 def queue_mail(template: str, to: str, language: str, context: Mapping[str, Any],
                *, key: str | None = None) -> str:
-    """Queue mail ``template`` to ``to`` in ``language``; return the idempotency key."""
-    return amqp().publish(MAIL_QUEUE, {"template": template, "to": to, "language": language,
-                                       "context": dict(context)}, message_id=key)
+    """Queue mail ``template`` to ``to`` in ``language``; return the idempotency key.
+    Raises ``common.queues.InvalidMessage`` (nothing queued) for a job ``MAIL`` refuses."""
+    return MAIL.publish(amqp(), {"template": template, "to": to, "language": language,
+                                 "context": dict(context)}, message_id=key)
 
 
 def queue_sms(template: str, to: str, language: str, context: Mapping[str, Any],
               *, key: str | None = None) -> str:
-    """Queue SMS ``template`` to ``to`` (E.164) in ``language``; return the idempotency key."""
-    return amqp().publish(SMS_QUEUE, {"template": template, "to": to, "language": language,
-                                      "context": dict(context)}, message_id=key)
+    """Queue SMS ``template`` to ``to`` (E.164) in ``language``; return the idempotency key.
+    Raises ``common.queues.InvalidMessage`` (nothing queued) for a job ``SMS`` refuses."""
+    return SMS.publish(amqp(), {"template": template, "to": to, "language": language,
+                                "context": dict(context)}, message_id=key)
 
 
 def mail_user(user: Mapping[str, Any], template: str, context: Mapping[str, Any] | None = None) -> str | None:

@@ -37,10 +37,9 @@ from common.amqp import amqp
 from common.db import central_db, private_db
 from common.domain import SyncRefused, UserNotFound, VersionConflict, WeakPassword
 from common.passwords import hash_password, policy_problems
+from common.queues import AM_SYNC
 
 logger = logging.getLogger(__name__)
-
-AM_QUEUE = "am.sync"
 
 
 def new_user_id() -> str:
@@ -152,9 +151,9 @@ def sync_to_central(user_id: str, attributes: Iterable[str], version: int, *, wa
     body = {"op": "sync", "service": current_app.extensions["tessera"].name, "user_id": user_id,
             "attributes": sorted(attributes), "version": version}
     if not wait:
-        amqp().publish(AM_QUEUE, body)
+        AM_SYNC.publish(amqp(), body)
         return False
-    reply = amqp().call(AM_QUEUE, body, timeout=current_app.config["TESSERA"]["am_sync_timeout"])
+    reply = AM_SYNC.call(amqp(), body, timeout=current_app.config["TESSERA"]["am_sync_timeout"])
     if reply is None:
         logger.warning("am.sync of %s for %s timed out; it stays queued", sorted(attributes), user_id)
         return False
@@ -175,7 +174,7 @@ def request_delete(user_id: str) -> bool:
     """Ask the AM to remove ``user_id`` from the central database (waits like a sync):
     True when done, False on time-out. Raises ``SyncRefused`` when the AM refuses."""
     body = {"op": "delete", "service": current_app.extensions["tessera"].name, "user_id": user_id}
-    reply = amqp().call(AM_QUEUE, body, timeout=current_app.config["TESSERA"]["am_sync_timeout"])
+    reply = AM_SYNC.call(amqp(), body, timeout=current_app.config["TESSERA"]["am_sync_timeout"])
     if reply is None:
         return False
     if not reply.get("ok"):

@@ -26,13 +26,13 @@ from pymongo.collection import Collection
 from common.consumer import PermanentError
 from common.db import CENTRAL_DB, private_db_name
 from services.am.errors import AmMsg, NotYetVisible
-from services.am.plan import (EMAILS, KINDS, PHONES, Outcome, Plan, ServiceRights, SyncRequest, claimed,
-                              merge_credential_usage, plan, screen)
+from services.am.plan import (EMAILS, KINDS, PHONES, Outcome, Plan, ServiceRights, SyncRequest, claimed, plan,
+                              screen)
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["AmMsg", "AttributeManager", "NotYetVisible", "ensure_indexes", "merge_credential_usage",
-           "utc_now", "verified_emails", "verified_phones"]
+__all__ = ["AmMsg", "AttributeManager", "NotYetVisible", "ensure_indexes", "utc_now", "verified_emails",
+           "verified_phones"]
 
 
 def utc_now() -> datetime:
@@ -71,7 +71,7 @@ class AttributeManager:
     sync may create the central document; ``delete_allowed``: services that may delete;
     ``credential_usage_only``: services whose ``credentials`` are merged by
     ``credential_id`` (usage and re-hash of existing credentials only, see
-    ``merge_credential_usage``).
+    ``services.am.plan.merge_credential_usage``).
     Both methods raise ``PermanentError`` (with an ``AmMsg`` key) for a request that must
     be refused, ``NotYetVisible`` or a ``PyMongoError`` for a transient failure. Both are
     idempotent: they copy current state, so a redelivered request is harmless.

@@ -1,7 +1,7 @@
-"""The attribute manager's configuration and the shapes of its ``am.sync`` messages."""
+"""The attribute manager's configuration (its messages' shapes: ``common.queues.AM_SYNC``)."""
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import fields, validate
 
 from common.config.schema import CommonConfigSchema
 
@@ -28,27 +28,3 @@ class ConfigSchema(CommonConfigSchema):
     create_allowed = fields.List(_SERVICE, required=True)
     delete_allowed = fields.List(_SERVICE, required=True)
     credential_usage_only = fields.List(_SERVICE, required=True)
-
-
-class _Message(Schema):
-    class Meta:
-        unknown = RAISE
-
-
-class SyncMessage(_Message):
-    """``{"op": "sync", "service", "user_id", "attributes": [...], "version"}``."""
-
-    op = fields.String(required=True, validate=validate.Equal("sync"))
-    service = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    user_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    attributes = fields.List(fields.String(validate=validate.Length(min=1, max=64)), required=True,
-                             validate=validate.Length(min=1))
-    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-
-
-class DeleteMessage(_Message):
-    """``{"op": "delete", "service", "user_id"}``."""
-
-    op = fields.String(required=True, validate=validate.Equal("delete"))
-    service = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    user_id = fields.String(required=True, validate=validate.Length(min=1, max=64))

@@ -10,7 +10,6 @@ import logging
 import time
 from typing import Any
 
-from marshmallow import ValidationError
 from pika.spec import BasicProperties
 from pymongo.errors import PyMongoError
 
@@ -19,19 +18,20 @@ from common.config import load_config
 from common.amqp import service_user
 from common.consumer import Consumer, PermanentError, amqp_options, run_consumer
 from common.db import client_for, close_clients
-from services.am.central import AmMsg, AttributeManager, ensure_indexes
+from common.queues import AM_SYNC, InvalidMessage
+from services.am.central import AttributeManager, ensure_indexes
+from services.am.errors import AmMsg
 from services.am.purge import purge_user
-from services.am.schemas import ConfigSchema, DeleteMessage, SyncMessage
+from services.am.schemas import ConfigSchema
 
 logger = logging.getLogger(__name__)
 
-QUEUE = "am.sync"
 #: How long the start waits for MongoDB before giving up (supervisord restarts us).
 INDEX_WAIT = 60.0  # seconds
 
 
 class AmConsumer(Consumer):
-    """Consumes ``am.sync``: ``{"op": "sync" | "delete", ...}`` (see ``services.am.schemas``).
+    """Consumes ``am.sync``: ``{"op": "sync" | "delete", ...}`` (``common.queues.AM_SYNC``).
 
     One message at a time per consumer (prefetch 1): the transactions are short, and a
     consumer that stops hands back at most one unacknowledged message. Any number of AM
@@ -40,7 +40,7 @@ class AmConsumer(Consumer):
     order in which consumers finish does not matter.
     """
 
-    queue = QUEUE
+    queue = AM_SYNC.name
     prefetch_count = 1
 
     def __init__(self, amqp_url: str, manager: AttributeManager, **options: Any) -> None:
@@ -67,13 +67,9 @@ class AmConsumer(Consumer):
 
     def apply(self, body: dict[str, Any], properties: BasicProperties) -> None:
         """Validate and apply one request. Raises PermanentError (malformed or refused)."""
-        op = body.get("op")
-        schema = {"sync": SyncMessage, "delete": DeleteMessage}.get(op if isinstance(op, str) else "")
-        if schema is None:
-            raise PermanentError(AmMsg.message_invalid)
         try:
-            request = schema().load(body)
-        except ValidationError as exc:
+            request = AM_SYNC.load(body)
+        except InvalidMessage as exc:
             logger.warning("message %s is malformed: %s", properties.message_id, exc.messages)
             raise PermanentError(AmMsg.message_invalid) from exc
         # The whitelist is per service, so the service must be the one that sent this:
@@ -83,7 +79,7 @@ class AmConsumer(Consumer):
             logger.warning("message %s names service %s but was sent by %s",
                            properties.message_id, request["service"], sender)
             raise PermanentError(AmMsg.sender_not_allowed)
-        if op == "sync":
+        if request["op"] == "sync":
             self.manager.sync(request["service"], request["user_id"], request["attributes"], request["version"])
         else:
             if request["service"] in self.manager.delete_allowed:

@@ -18,4 +18,6 @@ class MsgMsg(OperatorMsg):
     template_error = "msg.template_error"
     recipient_refused = "msg.recipient_refused"
     message_refused = "msg.message_refused"
+    #: a non-ASCII address and an SMTP server without SMTPUTF8 (RFC 6531)
+    address_unsupported = "msg.address_unsupported"
     sms_refused = "msg.sms_refused"

@@ -48,9 +48,11 @@ class SmtpMailer:
     (``services.msg.schemas.SmtpSchema``), one connection per message.
 
     ``send`` raises PermanentError when the server refuses the recipient or the message
-    with a 5xx code; everything else (connection refused, time-out, 4xx, a refused
-    login or sender, which are configuration problems a human can fix) is raised as is,
-    to be retried.
+    with a 5xx code (RFC 5321 §4.2.1: a permanent negative reply, not to be repeated),
+    or when the message needs the SMTPUTF8 extension (RFC 6531: a non-ASCII address)
+    and the server does not offer it — no retry can change either. Everything else
+    (connection refused, time-out, 4xx, a refused login or sender, which are
+    configuration problems a human can fix) is raised as is, to be retried.
     """
 
     def __init__(self, config: Mapping[str, Any], password: str = "") -> None:
@@ -97,6 +99,11 @@ class SmtpMailer:
                                    message["To"], exc.smtp_code, exc.smtp_error)
                     raise PermanentError(MsgMsg.message_refused) from exc
                 raise
+            except (smtplib.SMTPNotSupportedError, UnicodeEncodeError) as exc:
+                # smtplib: SMTPNotSupportedError when an address is not ASCII and the
+                # server lacks SMTPUTF8; UnicodeEncodeError where it sends one anyway
+                logger.warning("SMTP server cannot take the address %s (no SMTPUTF8): %s", message["To"], exc)
+                raise PermanentError(MsgMsg.address_unsupported) from exc
             if accepted is not None:
                 accepted()
         finally:

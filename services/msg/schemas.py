@@ -1,13 +1,11 @@
-"""The msg worker's configuration and the shapes of its jobs."""
+"""The msg worker's configuration (its jobs' shapes: ``common.queues.MAIL`` and ``SMS``)."""
 from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from common.config.schema import CommonConfigSchema, StrictSchema
-
-E164 = r"\A\+[1-9][0-9]{6,14}\Z"
 
 
 class SmtpSchema(StrictSchema):
@@ -59,24 +57,3 @@ class ConfigSchema(CommonConfigSchema):
     sms_token = fields.String(required=True, metadata={"secret": True})
     sent_ttl = fields.Integer(required=True, validate=validate.Range(min=3600), metadata={
         "unit": "s", "doc": "how long the idempotency record of a sent job is kept"})
-
-
-class _Job(Schema):
-    class Meta:
-        unknown = RAISE
-
-    template = fields.String(required=True, validate=validate.Regexp(r"\A[a-z][a-z0-9_]{0,63}\Z"))
-    language = fields.String(load_default=None, allow_none=True)
-    context = fields.Dict(keys=fields.String(), required=True)
-
-
-class MailJob(_Job):
-    """``msg.mail``: ``{"template", "to": <address>, "language"?, "context": {...}}``."""
-
-    to = fields.Email(required=True, validate=validate.Length(max=254))
-
-
-class SmsJob(_Job):
-    """``msg.sms``: ``{"template", "to": <E.164 number>, "language"?, "context": {...}}``."""
-
-    to = fields.String(required=True, validate=validate.Regexp(E164, error="Not an E.164 number."))

@@ -8,22 +8,33 @@ finish the job in hand; if either thread dies the process exits non-zero and
 supervisord restarts it. One process instead of two keeps the topology's one program
 per worker.
 
-Every job goes: validate → render → claim its idempotency key → send → record it
-(``services.msg.ledger``). A job that can never be sent (bad shape, unknown template,
-missing context key, recipient refused with 5xx) is a PermanentError: dead-lettered to
-``<queue>.dead``. Anything else is retried with back-off by the consumer base.
+Every job goes: validate (``common.queues``) → render → claim its idempotency key →
+send → record it (``services.msg.ledger``). The two queues differ only in how a job is
+rendered and leaves: an ``Outlet`` each (``mail_outlet``, ``sms_outlet``). A job that
+can never be sent (bad shape, unknown template, missing context key, recipient or
+message refused with 5xx, an internationalised address the server cannot take) is a
+PermanentError: dead-lettered to ``<queue>.dead`` at once. Anything else is retried by
+the consumer base (in place first, then through ``<queue>.retry``).
+
+Fault injection, for tests only: when the environment variable ``CRASH_AFTER_SEND_ENV``
+(``TESSERA_TEST_CRASH_AFTER_SEND``) names a recipient, the process kills itself with
+SIGKILL right after a job to that recipient has been accepted by the provider and
+before the ledger records it — the one window in which a job is sent twice (see
+``services.msg.ledger``), so that a test can show the duplicate is flagged. Unset (as
+in every deployment: nothing sets it but a test that starts its own worker) it does
+nothing.
 """
 from __future__ import annotations
 
-import abc
 import logging
+import os
 import signal
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from typing import Any, Callable
 
-from marshmallow import Schema, ValidationError
 from pika.spec import BasicProperties
 from pymongo.errors import PyMongoError
 
@@ -31,60 +42,75 @@ from common import logs
 from common.config import load_config
 from common.consumer import Consumer, PermanentError, amqp_options
 from common.db import client_for, close_clients, private_db_name
+from common.queues import MAIL, SMS, InvalidMessage, Queue
 from services.msg.errors import MsgMsg
 from services.msg.ledger import RESEND, SKIP, SentLedger
 from services.msg.mailer import SmtpMailer, build_message
-from services.msg.schemas import ConfigSchema, MailJob, SmsJob
+from services.msg.schemas import ConfigSchema
 from services.msg.sms import SmsProvider, make_provider
-from services.msg.templates import RenderedMail, Renderer
+from services.msg.templates import Renderer
 
 logger = logging.getLogger(__name__)
 
-MAIL_QUEUE = "msg.mail"
-SMS_QUEUE = "msg.sms"
 #: How long the start waits for MongoDB before giving up (supervisord restarts us).
 START_WAIT = 60.0  # seconds
 #: A claim outlives the longest send of a live worker by this much (seconds).
 LEASE_MARGIN = 5.0
 #: Tries of recording a job as sent before giving up (it has left: never raise then).
 MARK_TRIES = 3
+#: Test-only fault injection (see the module's docstring): a recipient, or unset.
+CRASH_AFTER_SEND_ENV = "TESSERA_TEST_CRASH_AFTER_SEND"
+
+
+@dataclass(frozen=True)
+class Outlet:
+    """How the jobs of one queue are rendered and leave.
+
+    ``render(template, language, context)`` → what ``send`` takes (raises
+    PermanentError when it cannot be rendered); ``send(job, rendered, key, accepted)``
+    hands it to the provider and calls ``accepted()`` the moment the provider has it
+    (or returns, and the caller calls it); ``lease``: the seconds one send of a live
+    worker may take; ``already_delivered(key)``: after a crash mid-send, whether the
+    provider has job ``key`` (None: it cannot tell)."""
+
+    render: Callable[[str, str | None, dict[str, Any]], Any]
+    send: Callable[[dict[str, Any], Any, str, Callable[[], None]], None]
+    lease: float
+    already_delivered: Callable[[str], bool | None] = lambda _key: None
+
+
+def mail_outlet(renderer: Renderer, mailer: SmtpMailer) -> Outlet:
+    """Mail: rendered in text and HTML, sent over SMTP with a ``Message-ID`` from the key."""
+    def send(job: dict[str, Any], rendered: Any, key: str, accepted: Callable[[], None]) -> None:
+        mailer.send(build_message(rendered, job["to"], mailer.sender, mailer.from_address, key), accepted)
+    # connect, (TLS,) EHLO, MAIL, RCPT, DATA: each may take up to the time-out
+    return Outlet(renderer.render_mail, send, 2 * mailer.timeout + LEASE_MARGIN)
+
+
+def sms_outlet(renderer: Renderer, provider: SmsProvider) -> Outlet:
+    """SMS: one line of text through the provider, which may know what it sent."""
+    def send(job: dict[str, Any], rendered: Any, key: str, _accepted: Callable[[], None]) -> None:
+        provider.send(job["to"], rendered, key)
+    return Outlet(renderer.render_sms, send, provider.timeout + LEASE_MARGIN, provider.has_sent)
 
 
 class JobConsumer(Consumer):
-    """The common part of the mail and SMS consumers: validate, render, claim, send, record.
+    """Consumes one queue of jobs (``contract``: ``common.queues.MAIL`` or ``SMS``):
+    validate, render, claim, send, record — through ``outlet``."""
 
-    Subclasses set ``queue`` and ``job_schema`` and implement ``prepare`` (render, may
-    raise PermanentError), ``deliver`` (send), ``lease`` (seconds a send may take) and
-    ``already_delivered`` (ask the provider after a crash, where it can tell).
-    """
-
-    job_schema: type[Schema]
-    # Mail is worth waiting for: 2+4+…+128 s ≈ 4 minutes of retries before the dead queue.
+    # Mail is worth waiting for: 2+4+…+128 s ≈ 4 minutes of rounds before the dead queue.
     max_attempts = 8
 
-    def __init__(self, amqp_url: str, ledger: SentLedger, renderer: Renderer, **options: Any) -> None:
-        """``options``: ``Consumer``'s (queue_type, username, password)."""
+    def __init__(self, amqp_url: str, contract: Queue, ledger: SentLedger, outlet: Outlet,
+                 *, crash_after_send: str | None = None, **options: Any) -> None:
+        """``crash_after_send``: test-only fault injection (module docstring), None in
+        production. ``options``: ``Consumer``'s (queue_type, username, password, declare)."""
         super().__init__(amqp_url, **options)
+        self.queue = contract.name
+        self.contract = contract
         self.ledger = ledger
-        self.renderer = renderer
-
-    # -- the work -----------------------------------------------------------------------
-    @abc.abstractmethod
-    def prepare(self, job: dict[str, Any]) -> Any:
-        """Render ``job``; raise PermanentError when it cannot be."""
-
-    @abc.abstractmethod
-    def deliver(self, job: dict[str, Any], rendered: Any, key: str, accepted: Callable[[], None]) -> None:
-        """Send the rendered job; call ``accepted()`` the moment the provider has it
-        (and nothing that can fail after), or return and let the caller call it."""
-
-    @abc.abstractmethod
-    def lease(self) -> float:
-        """Seconds a live worker may need for one ``deliver``."""
-
-    def already_delivered(self, key: str) -> bool | None:
-        """After a crash mid-send: whether the provider has job ``key`` (None: cannot tell)."""
-        return None
+        self.outlet = outlet
+        self.crash_after_send = crash_after_send
 
     def handle(self, body: dict[str, Any], properties: BasicProperties) -> dict[str, Any] | None:
         """Send one job at most once per ``message_id`` (see ``services.msg.ledger``)."""
@@ -92,18 +118,18 @@ class JobConsumer(Consumer):
         if not key:
             raise PermanentError(MsgMsg.message_id_missing)
         try:
-            job = self.job_schema().load(body)
-        except ValidationError as exc:
+            job = self.contract.load(body)
+        except InvalidMessage as exc:
             logger.warning("%s job %s is malformed: %s", self.queue, key, sorted(exc.messages))
             raise PermanentError(MsgMsg.job_invalid) from exc
-        rendered = self.prepare(job)
+        rendered = self.outlet.render(job["template"], job["language"], job["context"])
         ledger_key = f"{self.queue}:{key}"
-        claim = self.ledger.claim(ledger_key, self.lease())
+        claim = self.ledger.claim(ledger_key, self.outlet.lease)
         if claim == SKIP:
             logger.info("%s job %s was sent already: not sending it again", self.queue, key)
             return None
         if claim == RESEND:
-            if self.already_delivered(key):
+            if self.outlet.already_delivered(key):
                 logger.warning("%s job %s had left before the crash: recorded, not sent again", self.queue, key)
                 self._mark_sent(ledger_key)
                 return None
@@ -113,10 +139,13 @@ class JobConsumer(Consumer):
         def accepted() -> None:  # the provider has it: record that at once
             if not recorded:
                 recorded.append(True)
+                if self.crash_after_send is not None and job["to"] == self.crash_after_send:
+                    logger.error("fault injection: killed after sending job %s, before recording it", key)
+                    os.kill(os.getpid(), signal.SIGKILL)
                 self._mark_sent(ledger_key)
 
         try:
-            self.deliver(job, rendered, key, accepted)
+            self.outlet.send(job, rendered, key, accepted)
         except BaseException:
             if not recorded:
                 self._release(ledger_key)
@@ -142,53 +171,6 @@ class JobConsumer(Consumer):
                 time.sleep(0.5 * attempt)
 
 
-class MailConsumer(JobConsumer):
-    """Consumes ``msg.mail``: ``{"template", "to", "language", "context"}``."""
-
-    queue = MAIL_QUEUE
-    job_schema = MailJob
-
-    def __init__(self, amqp_url: str, ledger: SentLedger, renderer: Renderer, mailer: SmtpMailer,
-                 **options: Any) -> None:
-        super().__init__(amqp_url, ledger, renderer, **options)
-        self.mailer = mailer
-
-    def prepare(self, job: dict[str, Any]) -> RenderedMail:
-        return self.renderer.render_mail(job["template"], job["language"], job["context"])
-
-    def deliver(self, job: dict[str, Any], rendered: RenderedMail, key: str, accepted: Callable[[], None]) -> None:
-        message = build_message(rendered, job["to"], self.mailer.sender, self.mailer.from_address, key)
-        self.mailer.send(message, accepted)
-
-    def lease(self) -> float:
-        # connect, (TLS,) EHLO, MAIL, RCPT, DATA: each may take up to the time-out
-        return 2 * self.mailer.timeout + LEASE_MARGIN
-
-
-class SmsConsumer(JobConsumer):
-    """Consumes ``msg.sms``: ``{"template", "to" (E.164), "language", "context"}``."""
-
-    queue = SMS_QUEUE
-    job_schema = SmsJob
-
-    def __init__(self, amqp_url: str, ledger: SentLedger, renderer: Renderer, provider: SmsProvider,
-                 **options: Any) -> None:
-        super().__init__(amqp_url, ledger, renderer, **options)
-        self.provider = provider
-
-    def prepare(self, job: dict[str, Any]) -> str:
-        return self.renderer.render_sms(job["template"], job["language"], job["context"])
-
-    def deliver(self, job: dict[str, Any], rendered: str, key: str, accepted: Callable[[], None]) -> None:
-        self.provider.send(job["to"], rendered, key)
-
-    def lease(self) -> float:
-        return self.provider.timeout + LEASE_MARGIN
-
-    def already_delivered(self, key: str) -> bool | None:
-        return self.provider.has_sent(key)
-
-
 def make_ledger(config: dict[str, Any], wait: float = START_WAIT) -> SentLedger:
     """The ledger in ``tessera_msg.sent`` with its indexes, waiting up to ``wait``
     seconds for MongoDB. Raises the last PyMongoError when it stays unreachable."""
@@ -206,15 +188,15 @@ def make_ledger(config: dict[str, Any], wait: float = START_WAIT) -> SentLedger:
             time.sleep(2)
 
 
-def build_consumers(config: dict[str, Any]) -> tuple[MailConsumer, SmsConsumer]:
-    """The two consumers for a loaded configuration (``ConfigSchema``)."""
+def build_consumers(config: dict[str, Any]) -> tuple[JobConsumer, JobConsumer]:
+    """The mail and SMS consumers for a loaded configuration (``ConfigSchema``)."""
     ledger = make_ledger(config)
     renderer = Renderer(config["languages"], config["default_language"])
     mailer = SmtpMailer(config["smtp"], config["smtp_password"])
     provider = make_provider(config["sms"], config["sms_token"])
-    options = amqp_options(config)
-    return (MailConsumer(config["amqp_url"], ledger, renderer, mailer, **options),
-            SmsConsumer(config["amqp_url"], ledger, renderer, provider, **options))
+    options = {**amqp_options(config), "crash_after_send": os.environ.get(CRASH_AFTER_SEND_ENV) or None}
+    return (JobConsumer(config["amqp_url"], MAIL, ledger, mail_outlet(renderer, mailer), **options),
+            JobConsumer(config["amqp_url"], SMS, ledger, sms_outlet(renderer, provider), **options))
 
 
 def serve(consumers: tuple[Consumer, ...]) -> int:

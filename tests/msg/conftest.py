@@ -1,46 +1,23 @@
-"""The msg worker's fixtures: a publisher like the services', a raw broker channel for
-looking into queues, MongoDB, and the ``workers:msg`` program of the test stack."""
+"""The msg worker's fixtures: the broker's (``tests.broker``: a publisher like the
+services', a raw channel), MongoDB, the ``workers:msg`` program of the test stack, and
+the SMTP sink's record of the duplicates it kept out of the inbox."""
 from __future__ import annotations
 
-import time
-from typing import Any, Callable, Iterator
+import email.parser
+import email.policy
+from pathlib import Path
+from typing import Iterator
 
-import pika
 import pytest
 from pymongo import MongoClient
 
-from common.amqp import AmqpClient, queue_specs
-from common.config import etcd_client, read_namespace
 from devstack import supervisor
+from devstack.smtp_sink import DUPLICATE_HEADER, DUPLICATES
 from devstack.topology import Stack
+from tests.broker import broker_channel, consumer_count, publisher, wait_until  # noqa: F401  (fixtures)
 from tests.users import mongo_client
 
 MSG_PROGRAM = "workers:msg"
-
-
-def amqp_url() -> str:
-    """The stack's broker URL, from etcd."""
-    return read_namespace(etcd_client(), "common")["amqp_url"]
-
-
-@pytest.fixture
-def publisher(stack: Stack) -> Iterator[AmqpClient]:
-    """An ``AmqpClient`` like the services' (``publish(queue, body, message_id=...)``)."""
-    client = AmqpClient(amqp_url())
-    yield client
-    client.close()
-
-
-@pytest.fixture
-def channel(stack: Stack) -> Iterator[Any]:
-    """A blocking pika channel on the stack's broker (queues declared like the workers')."""
-    connection = pika.BlockingConnection(pika.URLParameters(amqp_url()))
-    ch = connection.channel()
-    for queue in ("msg.mail", "msg.sms"):
-        for name, arguments in queue_specs(queue):
-            ch.queue_declare(name, durable=True, arguments=arguments)
-    yield ch
-    connection.close()
 
 
 @pytest.fixture
@@ -56,19 +33,21 @@ def msg_pid(stack: Stack) -> int:
     return supervisor.rpc(stack).supervisor.getProcessInfo(MSG_PROGRAM)["pid"]
 
 
-def wait_until(predicate: Callable[[], Any], timeout: float = 20.0, interval: float = 0.05) -> Any:
-    """Poll ``predicate`` until it returns something truthy; return it. AssertionError on time-out."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"timed out waiting for {predicate}"
-        time.sleep(interval)
-
-
-def wait_for_consumer(channel: Any, queue: str, timeout: float = 20.0) -> None:
+def wait_for_consumer(channel, queue: str, timeout: float = 30.0) -> None:
     """Wait until ``queue`` has a consumer again (a restarted worker is consuming)."""
-    def consuming() -> bool:
-        return channel.queue_declare(queue, passive=True).method.consumer_count > 0
-    wait_until(consuming, timeout, 0.2)
+    wait_until(lambda: consumer_count(channel, queue) > 0, timeout, 0.2)
+
+
+def sink_duplicates(stack: Stack) -> dict[str, int]:
+    """Message-ID → how many copies of it the SMTP sink kept out of the inbox
+    (its ``duplicates`` Maildir folder, ``devstack.smtp_sink``)."""
+    folder = Path(stack.mail_dir) / f".{DUPLICATES}" / "new"
+    parser = email.parser.BytesHeaderParser(policy=email.policy.default)
+    counts: dict[str, int] = {}
+    for path in folder.iterdir() if folder.is_dir() else ():
+        with path.open("rb") as f:
+            headers = parser.parse(f)
+        assert headers[DUPLICATE_HEADER], f"{path} is not stamped as a duplicate"
+        message_id = str(headers["Message-ID"]).strip()
+        counts[message_id] = counts.get(message_id, 0) + 1
+    return counts

@@ -9,10 +9,11 @@ import uuid
 
 import pytest
 
+from common.queues import AM_SYNC, MAIL, SMS, InvalidMessage
 from devstack import manager
 from services.msg.ledger import RESEND, SEND, SKIP, Leased, SentLedger
-from tests.helpers import code_in, text_of
-from tests.msg.conftest import wait_until
+from tests.helpers import code_in, service_amqp, text_of
+from tests.broker import wait_until
 
 
 def unique_address(name: str) -> str:
@@ -110,10 +111,43 @@ def test_a_failed_smtp_send_is_retried_until_it_succeeds(stack, publisher, outbo
     ("msg.sms", {"template": "phone_code", "to": "0701234567", "context": {"code": "1", "ttl_minutes": 1}},
      "not E.164"),
 ])
-def test_a_job_that_can_never_be_sent_is_dead_lettered(stack, publisher, channel, mongo, queue, body, reason):
+def test_a_job_that_can_never_be_sent_is_dead_lettered(stack, publisher, broker_channel, mongo, queue, body, reason):
     key = publisher.publish(queue, body)
-    assert _dead_letter(channel, f"{queue}.dead", key) == body, reason
+    assert _dead_letter(broker_channel, f"{queue}.dead", key) == body, reason
     assert mongo.tessera_msg.sent.find_one({"key": f"{queue}:{key}"}) is None
+
+
+def test_an_address_the_smtp_server_cannot_take_is_dead_lettered_at_once(stack, publisher, broker_channel, mongo):
+    """The dev sink, like many servers, offers no SMTPUTF8 (RFC 6531): a non-ASCII
+    address can never be sent there, so the job is not retried for minutes first."""
+    body = _mail("password_changed", "ключ@example.org", given_name="Ada")
+    key = publisher.publish("msg.mail", body)  # the test's publisher does not validate
+    assert _dead_letter(broker_channel, "msg.mail.dead", key, timeout=30) == body
+    assert mongo.tessera_msg.sent.find_one({"key": f"msg.mail:{key}"})["state"] == "failed"
+
+
+def test_a_bad_job_raises_at_the_publisher_and_is_never_queued(stack, broker_channel, outbox):
+    """One contract per queue (``common.queues``): what the consumer would refuse, the
+    publisher refuses first, in the request that made it."""
+    client = service_amqp(stack, "signup")
+    keys = [uuid.uuid4().hex, uuid.uuid4().hex]
+    try:
+        with pytest.raises(InvalidMessage):
+            MAIL.publish(client, _mail("welcome", "not an address"), message_id=keys[0])
+        with pytest.raises(InvalidMessage):
+            SMS.publish(client, {"template": "phone_code", "to": "0701234567", "context": {}}, message_id=keys[1])
+        with pytest.raises(InvalidMessage):
+            AM_SYNC.call(client, {"op": "sync", "service": "signup"}, timeout=5)
+    finally:
+        client.close()
+    outbox.drain(stack)  # had either job been queued, it would be dead by now
+
+    def dead_ids(queue: str) -> set[str]:
+        found = set()
+        while (taken := broker_channel.basic_get(queue, auto_ack=True))[0] is not None:
+            found.add(taken[1].message_id)
+        return found
+    assert not set(keys) & (dead_ids("msg.mail.dead") | dead_ids("msg.sms.dead"))
 
 
 def test_the_ledger(stack, mongo):
