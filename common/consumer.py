@@ -1,11 +1,19 @@
 """The base of Tessera's AMQP workers, after pika's ``asynchronous_consumer_example.py``.
 
 One method per protocol step (connect → open channel → declare queues → set prefetch →
-consume), a reconnect loop with a capped, growing delay, and a message acknowledged only
-after its work is done. On failure the message is re-published to ``<queue>.retry`` with
-a growing per-message TTL (bounded tries), and after the last try it is rejected into
-``<queue>.dead``. Re-publishing uses publisher confirms: the original is acknowledged
-only when the broker has confirmed the copy, so a crash at any point loses nothing.
+consume), a reconnect loop with a short, capped delay with jitter, and a message
+acknowledged only after its work is done.
+
+A transient failure is first retried in place: the delivery is kept (unacknowledged)
+and handled again after a short, growing pause (``quick_retries``, from
+``quick_retry_delay``), scheduled on the ioloop so other deliveries go on meanwhile. A
+blip — MongoDB failing over or restarting — is thus ridden out in seconds instead of
+sending the job to the back of a long queue. Only when those fail is the message
+re-published to ``<queue>.retry`` with a growing per-message TTL (``max_attempts``
+such rounds), which dead-letters it back to the tail of ``<queue>``; after the last
+round it is rejected into ``<queue>.dead``. Re-publishing uses publisher confirms: the
+original is acknowledged only when the broker has confirmed the copy, so a crash at any
+point loses nothing.
 
 A subclass sets ``queue`` and implements ``handle(body, properties)``; it raises
 ``PermanentError`` for a message that no retry can fix (straight to the dead-letter
@@ -17,6 +25,7 @@ from __future__ import annotations
 import abc
 import json
 import logging
+import random
 import signal
 import threading
 from typing import Any
@@ -47,10 +56,21 @@ class Consumer(abc.ABC):
 
     queue: str = ""
     prefetch_count: int = 10
+    #: in-place retries of a transient failure before the retry queue; the pauses are
+    #: quick_retry_delay, then doubling (0.25 + 0.5 + 1 + 2 + 4 ≈ 8 s in all), long
+    #: enough for a MongoDB restart or a replica-set election (10 s at most by default)
+    quick_retries: int = 5
+    quick_retry_delay: float = 0.25  # seconds
+    #: rounds through ``<queue>.retry`` (each after its quick retries) before ``.dead``
     max_attempts: int = 5
-    retry_delay: float = 2.0        # seconds before the 2nd try; doubles per try
+    retry_delay: float = 2.0        # seconds before the 2nd round; doubles per round
     retry_delay_cap: float = 300.0  # seconds
-    reconnect_delay_cap: float = 30.0
+    #: reconnecting: the first try after reconnect_delay, doubling up to the cap, each
+    #: with up to half of it taken off at random (jitter, so that workers do not all
+    #: knock at once). A short cap: a broker that is back is used again within ~2 s
+    #: (pika's asynchronous consumer example reconnects after a fixed few seconds).
+    reconnect_delay: float = 0.5       # seconds
+    reconnect_delay_cap: float = 2.0   # seconds
 
     def __init__(self, amqp_url: str, *, queue_type: str = "classic", username: str | None = None,
                  password: str | None = None, declare: bool = True) -> None:
@@ -66,7 +86,7 @@ class Consumer(abc.ABC):
         self._stopping = False
         self._wakeup = threading.Event()
         self._consuming = False
-        self._reconnect_delay = 0.0
+        self._reconnects = 0  # failed connections in a row
         self._publish_seq = 0
         # publish sequence number → delivery tag of the message to ack once confirmed
         self._awaiting_confirm: dict[int, int | None] = {}
@@ -90,9 +110,17 @@ class Consumer(abc.ABC):
             finally:
                 self._connection.ioloop.close()
             if not self._stopping:
-                self._reconnect_delay = min(max(1.0, self._reconnect_delay * 2), self.reconnect_delay_cap)
-                logger.info("reconnecting in %s s", self._reconnect_delay)
-                self._wakeup.wait(self._reconnect_delay)
+                delay = self.next_reconnect_delay()
+                logger.info("reconnecting in %.2f s", delay)
+                self._wakeup.wait(delay)
+
+    def next_reconnect_delay(self) -> float:
+        """Seconds to wait before the next connection attempt (counted since the last
+        time we were consuming): ``reconnect_delay`` doubling up to
+        ``reconnect_delay_cap``, minus up to half of it at random."""
+        delay = min(self.reconnect_delay * 2 ** self._reconnects, self.reconnect_delay_cap)
+        self._reconnects += 1
+        return delay * random.uniform(0.5, 1.0)
 
     def stop(self) -> None:
         """Stop consuming, let in-flight work finish, close the connection."""
@@ -163,7 +191,7 @@ class Consumer(abc.ABC):
         self._channel.add_on_cancel_callback(lambda _frame: self._close_connection())
         self._consumer_tag = self._channel.basic_consume(self.queue, self.on_message)
         self._consuming = True
-        self._reconnect_delay = 0.0
+        self._reconnects = 0
         logger.info("consuming %s (prefetch %s)", self.queue, self.prefetch_count)
 
     def on_cancelok(self, _frame) -> None:
@@ -173,6 +201,14 @@ class Consumer(abc.ABC):
     # -- messages -------------------------------------------------------------------------
     def on_message(self, channel: Channel, deliver: Basic.Deliver, properties: BasicProperties,
                    raw: bytes) -> None:
+        self._process(channel, deliver, properties, raw, 0)
+
+    def _process(self, channel: Channel, deliver: Basic.Deliver, properties: BasicProperties,
+                 raw: bytes, quick: int) -> None:
+        """Handle one delivery (``quick``: in-place retries so far) and settle it:
+        ack, reject, retry in place, or re-publish for a later round."""
+        if channel is not self._channel or not channel.is_open:
+            return  # the channel closed while we waited: the broker redelivers the message
         attempt = int((properties.headers or {}).get(ATTEMPT_HEADER, 1))
         try:
             body = json.loads(raw)
@@ -188,8 +224,16 @@ class Consumer(abc.ABC):
             logger.warning("message %s is not JSON: %s", properties.message_id, exc)
             channel.basic_reject(deliver.delivery_tag, requeue=False)
             return
-        except Exception:
-            logger.exception("message %s failed (try %s of %s)", properties.message_id, attempt, self.max_attempts)
+        except Exception as exc:
+            if quick < self.quick_retries:
+                delay = self.quick_retry_delay * 2 ** quick
+                logger.warning("message %s failed (round %s): %r; quick retry %s of %s in %s s",
+                               properties.message_id, attempt, exc, quick + 1, self.quick_retries, delay)
+                self._connection.ioloop.call_later(
+                    delay, lambda: self._process(channel, deliver, properties, raw, quick + 1))
+                return
+            logger.exception("message %s failed (round %s of %s)", properties.message_id, attempt,
+                             self.max_attempts)
             self._retry_or_dead_letter(deliver, properties, raw, attempt)
             return
         self._reply(properties, reply if reply is not None else {"ok": True})
