@@ -1,20 +1,37 @@
-"""Rate limiting (Flask-Limiter, counters in the shared Redis).
+"""Rate limiting, with counters in the shared Redis.
 
-One ``limiter`` object for every service; views decorate themselves with
-``@limiter.limit(...)`` and a limit string from their config. A breach raises
-``RateLimitExceeded`` (a 429 ``HTTPException``), which ``common.errors`` renders as a
-``request.throttled`` FAIL FSA with ``Retry-After``.
+Two kinds of limit, both configured by limit strings (``"5 per 5 minutes"``) in the
+service's config:
+
+* ``limiter.limit(...)`` (Flask-Limiter, moving window): every request counts — how
+  often something may be asked for (a code mailed, a registration).
+* ``failure_limit(...)``: only failures count, and reaching the allowance locks the key
+  for one whole window — guessing a secret (a password, a code). See ``failure_limit``
+  for why Flask-Limiter's ``deduct_when`` does not do for these.
+
+A breach of either raises a 429 ``HTTPException`` (``RateLimitExceeded``,
+``FailuresThrottled``), which ``common.errors`` renders as a ``request.throttled`` FAIL
+FSA with ``Retry-After``.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
-from typing import Callable
+import math
+import uuid
+from dataclasses import dataclass
+from typing import Any, Callable, TypeVar
 
-from flask import Flask, Response, current_app, request, session
+from flask import Flask, Response, current_app, g, request, session
 from flask_limiter import Limiter
+from limits import RateLimitItem, parse_many
+from werkzeug.exceptions import TooManyRequests
 
 from common.addresses import normalize_email
+from common.redis_store import redis_client
+
+View = TypeVar("View", bound=Callable[..., Any])
 
 
 def client_address() -> str:
@@ -65,8 +82,145 @@ def per_client_and_address(client_limit: str, address_limit: str, scope: str) ->
 
 
 def failed(response: Response) -> bool:
-    """``deduct_when`` for limits that count only failed answers (status 400 or more)."""
+    """``counts`` for limits on failures: any failed answer (status 400 or more)."""
     return response.status_code >= 400
+
+
+# -- limits on failures that hold for a whole window -------------------------------------
+#
+# Flask-Limiter counts a failures-only limit (``deduct_when``) in two steps: before the
+# view it *tests* the moving window, after it *hits* it if the answer is a failure. For a
+# limit on guessing that is wrong twice over (issue 10, "login throttling"):
+#
+# 1. A moving window frees a slot as soon as its oldest failure is a window old. The
+#    429 locks nothing: its Retry-After is the time until the OLDEST failure expires,
+#    after which the next guess is checked again, and the one after it as soon as the
+#    second-oldest expires — a guesser typing at a human pace got 429 on the 6th try, was
+#    checked on the 7th and 8th, and the right password went in, all within a few
+#    minutes of the 429. A patient guesser keeps 5 guesses per 5 minutes for ever.
+# 2. Test-then-hit is not atomic: N parallel guesses all pass the test before any of
+#    them is counted, so all N are checked against the password, whatever the limit.
+#
+# ``failure_limit`` takes a slot BEFORE the view runs (atomically, in one Lua script,
+# with Redis's clock), gives it back after an answer that is no failure, and the failure
+# that fills the allowance locks the key for one whole window, during which nothing is
+# checked at all (NIST SP 800-63B §5.2.2: limit failed attempts; OWASP Authentication
+# Cheat Sheet, "Account Lockout": a lockout for a set time, so that it cannot be used to
+# lock an account for ever). A slot taken by a request that never answered (a worker
+# killed) stays counted until it is a window old: the limit fails closed.
+
+#: KEYS: the failures (a sorted set: attempt id → ms), the attempts in flight (the same),
+#: the lock. ARGV: the window (ms), the allowance, this attempt's id. Returns 0 when
+#: the attempt may go on, else the milliseconds to wait (-1: attempts in flight hold the
+#: remaining slots, which they give back or use up within a request's time).
+_TAKE_SLOT = """
+local time = redis.call('time')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local window = tonumber(ARGV[1])
+local locked = redis.call('pttl', KEYS[3])
+if locked > 0 then return locked end
+redis.call('zremrangebyscore', KEYS[1], '-inf', now - window)
+redis.call('zremrangebyscore', KEYS[2], '-inf', now - window)
+local failures = redis.call('zcard', KEYS[1])
+if failures + redis.call('zcard', KEYS[2]) >= tonumber(ARGV[2]) then
+  if failures < tonumber(ARGV[2]) then return -1 end
+  local oldest = redis.call('zrange', KEYS[1], 0, 0, 'WITHSCORES')
+  return math.max(1, tonumber(oldest[2]) + window - now)
+end
+redis.call('zadd', KEYS[2], now, ARGV[3])
+redis.call('pexpire', KEYS[2], window)
+return 0
+"""
+
+#: KEYS as above. ARGV: the window (ms), the allowance, the attempt's id, "1" when its
+#: answer was a failure. The failure that fills the allowance sets the lock for a window.
+_SETTLE = """
+if redis.call('zrem', KEYS[2], ARGV[3]) == 0 then return 0 end
+if ARGV[4] ~= '1' then return 0 end
+local time = redis.call('time')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local window = tonumber(ARGV[1])
+redis.call('zremrangebyscore', KEYS[1], '-inf', now - window)
+redis.call('zadd', KEYS[1], now, ARGV[3])
+redis.call('pexpire', KEYS[1], window)
+if redis.call('zcard', KEYS[1]) >= tonumber(ARGV[2]) then
+  redis.call('set', KEYS[3], '1', 'PX', window, 'NX')
+  return 1
+end
+return 0
+"""
+
+#: ``flask.g`` attribute: the slots this request took, settled by ``_settle_attempts``
+_ATTEMPTS = "tessera_failure_attempts"
+
+
+class FailuresThrottled(TooManyRequests):
+    """429: the failures allowed for this key are used up; ``retry_after`` is the whole
+    seconds until the next attempt will be checked."""
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    """One slot taken by this request under one ``failure_limit``."""
+
+    keys: tuple[str, str, str]
+    window_ms: int
+    amount: int
+    attempt_id: str
+    counts: Callable[[Response], bool]
+
+
+def failure_limit(limit: Callable[[], str], *, key_func: Callable[[], str] = client_address,
+                  counts: Callable[[Response], bool] = failed) -> Callable[[View], View]:
+    """Decorator: at most ``limit()`` (a limit string, e.g. ``configured(...)``; several
+    separated by ``;`` all apply) answers for which ``counts(response)`` is true per
+    ``key_func()`` (default: the client address) and window of this endpoint; the answer
+    that reaches the allowance locks the key for one whole window from then on.
+
+    Before the view runs, the request takes a slot; a locked or full key raises
+    ``FailuresThrottled`` (429, ``Retry-After`` in whole seconds, at least 1) and the view
+    never runs — a throttled guess is never checked. After the answer, the slot is given
+    back unless ``counts`` says the answer was a failure; a 429 is never one (nothing was
+    checked). Stack several for several keys: a slot taken by an outer one is given back
+    when an inner one throttles. Redis down: the request fails (503 redis) rather than
+    being let through unthrottled.
+    """
+    def decorator(view: View) -> View:
+        @functools.wraps(view)
+        def limited(*args: Any, **kwargs: Any) -> Any:
+            key = key_func()
+            for item in parse_many(limit()):
+                _take_slot(item, key, counts)
+            return view(*args, **kwargs)
+        return limited  # type: ignore[return-value]
+    return decorator
+
+
+def _take_slot(item: RateLimitItem, key: str, counts: Callable[[Response], bool]) -> None:
+    """Take a slot of ``item`` (one parsed limit) for ``key`` on this endpoint, or raise
+    FailuresThrottled."""
+    # the limit is part of the key, so a changed limit starts afresh (as Flask-Limiter's)
+    base = f"tessera:failures:{request.endpoint}:{key}:{item.amount}/{item.get_expiry()}"
+    attempt = _Attempt(keys=(base, f"{base}:pending", f"{base}:lock"), window_ms=item.get_expiry() * 1000,
+                       amount=item.amount, attempt_id=uuid.uuid4().hex, counts=counts)
+    wait_ms = redis_client().register_script(_TAKE_SLOT)(
+        keys=list(attempt.keys), args=[attempt.window_ms, attempt.amount, attempt.attempt_id])
+    if wait_ms != 0:
+        # -1 (slots held by attempts in flight) is "try again in a second" too
+        raise FailuresThrottled(retry_after=max(1, math.ceil(int(wait_ms) / 1000)))
+    g.setdefault(_ATTEMPTS, []).append(attempt)
+
+
+def _settle_attempts(response: Response) -> Response:
+    """``after_request``: give back or count the slots this request took."""
+    attempts: list[_Attempt] = g.pop(_ATTEMPTS, [])
+    if attempts:
+        settle = redis_client().register_script(_SETTLE)
+        for attempt in attempts:
+            failure = response.status_code != 429 and attempt.counts(response)
+            settle(keys=list(attempt.keys),
+                   args=[attempt.window_ms, attempt.amount, attempt.attempt_id, "1" if failure else "0"])
+    return response
 
 
 limiter = Limiter(key_func=client_address, headers_enabled=True, strategy="moving-window",
@@ -74,7 +228,8 @@ limiter = Limiter(key_func=client_address, headers_enabled=True, strategy="movin
 
 
 def init_app(app: Flask) -> None:
-    """Bind the limiter to ``app``, with storage in the Redis at ``TESSERA['redis_url']``."""
+    """Bind the limiter to ``app``, with storage in the Redis at ``TESSERA['redis_url']``,
+    and settle the ``failure_limit`` slots of each request after its answer."""
     app.config["RATELIMIT_STORAGE_URI"] = app.config["TESSERA"]["redis_url"]
     app.config["RATELIMIT_STORAGE_OPTIONS"] = {"socket_connect_timeout": 1, "socket_timeout": 1}
     # Flask-Limiter would set Retry-After on EVERY response of a limited route (even a
@@ -83,3 +238,4 @@ def init_app(app: Flask) -> None:
     # a 429 (common.errors) or a view (RFC 9110 §10.2.3).
     app.config.setdefault("RATELIMIT_HEADER_RETRY_AFTER", "X-RateLimit-Retry-After")
     limiter.init_app(app)
+    app.after_request(_settle_attempts)

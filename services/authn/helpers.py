@@ -88,11 +88,11 @@ def session_payload(csrf_token: str | None = None) -> dict[str, Any]:
     return payload
 
 
-# -- throttling (Flask-Limiter); the limit strings come from the config ------------------
+# -- throttling (common.throttle.failure_limit); the limit strings come from the config ---
 
 def is_failure(response: Response) -> bool:
-    """``deduct_when``: only a rejected password uses up the allowance (not a 401
-    ``authn.required`` of a logged-out re-authentication, nor a 400)."""
+    """``counts`` of the login limits: only a rejected password uses up the allowance (not
+    a 401 ``authn.required`` of a logged-out re-authentication, nor a 400)."""
     if response.status_code != 401:
         return False
     body = response.get_json(silent=True) or {}

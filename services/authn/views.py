@@ -10,7 +10,7 @@ from common.api import marshal, unmarshal
 from common.authn import login_required
 from common.csrf import get_csrf_token
 from common.schemas import CsrfTokenResponse, EmptyRequest
-from common.throttle import account_or_client, address_key, configured, limiter
+from common.throttle import account_or_client, address_key, configured, failure_limit
 from common.users import find_user_by_email, require_user
 from services.authn.helpers import check_password, is_failure, record_use, session_payload
 from services.authn.schemas import LoginRequest, LoginResponse, ReauthenticateRequest, SessionResponse
@@ -23,8 +23,8 @@ bp = Blueprint("authn", __name__)
 @bp.post("/login")
 @unmarshal(LoginRequest)
 @marshal(LoginResponse)
-@limiter.limit(configured("login_failures_per_account"), key_func=address_key("login"), deduct_when=is_failure)
-@limiter.limit(configured("login_failures_per_client"), deduct_when=is_failure)
+@failure_limit(configured("login_failures_per_account"), key_func=address_key("login"), counts=is_failure)
+@failure_limit(configured("login_failures_per_client"), counts=is_failure)
 def login(email: str, password: str) -> dict:
     """Log in with a verified address and the password; the session id is replaced
     (OWASP Session Management Cheat Sheet: renew the id at login, against fixation)."""
@@ -59,8 +59,8 @@ def get_session() -> dict:
 @unmarshal(ReauthenticateRequest)
 @marshal(LoginResponse)
 @login_required
-@limiter.limit(configured("login_failures_per_account"), key_func=account_or_client, deduct_when=is_failure)
-@limiter.limit(configured("login_failures_per_client"), deduct_when=is_failure)
+@failure_limit(configured("login_failures_per_account"), key_func=account_or_client, counts=is_failure)
+@failure_limit(configured("login_failures_per_client"), counts=is_failure)
 def reauthenticate(password: str) -> dict:
     """Prove the password again for *recent* routes (NIST SP 800-63B §7.2); refreshes
     ``auth_time`` and replaces the session id."""

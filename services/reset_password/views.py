@@ -9,7 +9,7 @@ from common import session as sessions
 from common.api import applied_or_pending, marshal, unmarshal
 from common.messaging import mail_user
 from common.schemas import EmptyResponse
-from common.throttle import configured, failed, limiter, per_client_and_address
+from common.throttle import configured, failure_limit, per_client_and_address
 from common.users import new_password_credentials, normalize_email, update_user
 from services.reset_password import helpers
 from services.reset_password.helpers import ResetPasswordMsg
@@ -33,7 +33,7 @@ def start(email: str) -> dict:
 @bp.post("/verify")
 @unmarshal(VerifyRequest)
 @marshal(EmptyResponse)
-@limiter.limit(configured("verify_limit_per_client"), deduct_when=failed)
+@failure_limit(configured("verify_limit_per_client"))
 def verify(email: str, code: str) -> dict:
     """Prove the address with the mailed code; this session may then set a password."""
     helpers.verify(normalize_email(email), code)

@@ -12,7 +12,7 @@ from flask import Blueprint
 from common.api import applied_or_pending, marshal, unmarshal
 from common.authn import current_user_id
 from common.schemas import EmptyRequest
-from common.throttle import configured, failed, limiter, per_client_and_address
+from common.throttle import configured, failure_limit, limiter, per_client_and_address
 from services.signup import helpers
 from services.signup.schemas import (AccountResponse, PasswordRequest, RegisterRequest, StateResponse,
                                      VerifyRequest)
@@ -33,7 +33,7 @@ def register(email: str, given_name: str, surname: str, tou_accepted: bool, lang
 @bp.post("/verify")
 @unmarshal(VerifyRequest)
 @marshal(StateResponse)
-@limiter.limit(configured("verify_limit"), deduct_when=failed)
+@failure_limit(configured("verify_limit"))
 def verify(email: str, code: str) -> dict:
     """Prove the flow's address with the mailed code."""
     flow = helpers.verify(helpers.require_flow(), email, code)

@@ -121,6 +121,48 @@ def test_failures_per_account_are_throttled(api, make_user):
     assert login(client, "other@example.org", other.password).status == 200
 
 
+def test_the_account_limit_holds_for_its_whole_window_at_a_human_pace(api, make_user):
+    # What the browser saw (issue 10), with a 6 s window for 5 minutes: a moving window
+    # let the next guess through as soon as the OLDEST failure was a window old. The
+    # failure that fills the allowance must lock the account for a whole window instead.
+    user = make_user()
+    client = api("authn", login_failures_per_account="3 per 6 seconds")
+    assert login(client, user.email, "guess 1").status == 401
+    first = time.monotonic()
+    until(first + 3)  # the user types the next guesses a few seconds later
+    assert [login(client, user.email, f"guess {n}").status for n in (2, 3)] == [401, 401]
+    filled = time.monotonic()
+    r = login(client, user.email, "guess 4")
+    assert r.status == 429 and 5 <= int(r.headers["Retry-After"]) <= 6
+    until(first + 6.5)  # the first failure is out of any 6 s window now; the lock is not
+    assert time.monotonic() < filled + 6, "the machine was too slow to see the lock before its end"
+    r = login(client, user.email, user.password)  # never checked: the right one waits too
+    assert r.status == 429, r
+    assert 1 <= int(r.headers["Retry-After"]) <= 3
+
+
+def test_throttled_attempts_do_not_extend_the_lock(api, make_user):
+    user = make_user()
+    client = api("authn", login_failures_per_account="2 per 2 seconds")
+    assert [login(client, user.email, f"guess {n}").status for n in (1, 2)] == [401, 401]
+    locked_at = time.monotonic()
+    # asking again and again while locked (each a 429, never checked, never counted)...
+    statuses = []
+    while (r := login(client, user.email, user.password)).status == 429:
+        statuses.append(r.status)
+        assert time.monotonic() < locked_at + 15, "the lock did not end"
+        time.sleep(0.05)
+    # ...neither prolongs the lock nor uses up the allowance that follows it
+    assert statuses and r.status == 200, r
+    assert time.monotonic() >= locked_at + 1.5
+
+
+def until(moment: float) -> None:
+    """Let the clock reach ``moment`` (time.monotonic): the subject of a window test."""
+    while (left := moment - time.monotonic()) > 0:
+        time.sleep(min(0.1, left))
+
+
 def test_unknown_address_is_throttled_like_a_known_one(api, make_user):
     client = api("authn", login_failures_per_account="2 per 5 minutes")
     for _ in range(2):
