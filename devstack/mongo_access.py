@@ -100,10 +100,19 @@ def direct_client(stack: Stack, user: str | None = None, timeout_ms: int = 2000)
 def prepare(stack: Stack, timeout: float = 30) -> list[str]:
     """Initiate the replica set and create or update the users; return the users created.
 
-    Idempotent. Raises AccessControlError when users exist but ``tessera_admin`` cannot
-    log in (``users.json`` lost or replaced).
+    Waits up to ``timeout`` seconds in all for the mongod to accept connections and
+    become PRIMARY (a busy machine starts one slowly). Idempotent. Raises
+    AccessControlError when users exist but ``tessera_admin`` cannot log in
+    (``users.json`` lost or replaced) or the node does not become PRIMARY in time, and
+    pymongo's ServerSelectionTimeoutError when the mongod never answers.
     """
-    client = direct_client(stack, ADMIN_USER)
+    deadline = time.monotonic() + timeout
+
+    def remaining_ms() -> int:
+        # server selection waits for the mongod to listen: give it what is left
+        return max(1000, int((deadline - time.monotonic()) * 1000))
+
+    client = direct_client(stack, ADMIN_USER, timeout_ms=remaining_ms())
     try:
         client.admin.command("ping")
         has_admin = True
@@ -112,15 +121,15 @@ def prepare(stack: Stack, timeout: float = 30) -> list[str]:
             raise
         client.close()
         # No such user yet: the localhost exception is the way in until one exists.
-        client = direct_client(stack)
+        client = direct_client(stack, timeout_ms=remaining_ms())
         has_admin = False
     try:
         _init_replica_set(client, stack)
-        _wait_for_primary(client, time.monotonic() + timeout)
+        _wait_for_primary(client, deadline)
         created = [] if has_admin else [_create_admin(client, stack)]
     finally:
         client.close()
-    admin = direct_client(stack, ADMIN_USER)
+    admin = direct_client(stack, ADMIN_USER, timeout_ms=remaining_ms())
     try:
         return created + ensure_service_users(admin, passwords(stack))
     finally:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import socket
 import subprocess
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,7 +33,7 @@ def login(stack: Stack) -> Iterator:
             user = mongo_access.service_user(name)
             auth = {"username": user, "password": mongo_access.passwords(stack)[user], "authSource": "admin"}
         client = MongoClient(f"mongodb://127.0.0.1:{stack.ports['mongo']}/?replicaSet=tessera",
-                             serverSelectionTimeoutMS=5000, **auth)
+                             serverSelectionTimeoutMS=READY_TIMEOUT * 1000, **auth)
         clients.append(client)
         return client
 
@@ -113,16 +115,54 @@ def _mongod(stack: Stack, *extra: str) -> subprocess.Popen:
 
 def _stop(proc: subprocess.Popen) -> None:
     proc.terminate()
-    assert proc.wait(timeout=60) == 0
+    assert proc.wait(timeout=READY_TIMEOUT) == 0
 
 
-def test_a_data_dir_from_before_access_control_gets_its_users(tmp_path: Path):
+#: how long a mongod of these tests may take to accept connections or to stop: generous,
+#: as a machine busy with other test runs starts one in far more than the usual second
+READY_TIMEOUT = 180
+
+
+def _private_stack(tmp_path: Path) -> Stack:
+    """A stack whose mongod is this test's own: a fresh run dir and a free port."""
     base = get_stack("test")
     stack = dataclasses.replace(base, run_dir=tmp_path / "run", ports={**base.ports, "mongo": _free_port()})
     (stack.run_dir / "mongo").mkdir(parents=True)
+    return stack
+
+
+def test_prepare_waits_for_a_mongod_that_is_slow_to_start(tmp_path: Path):
+    # Issue 10: on a busy machine mongod accepted no connection within prepare's fixed
+    # 2 s, and the start failed. prepare waits up to its own timeout.
+    stack = _private_stack(tmp_path)
+    outcome: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            outcome["created"] = mongo_access.prepare(stack, timeout=READY_TIMEOUT)
+        except Exception as exc:  # noqa: BLE001 (handed to the test's thread)
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    # A slow boot, simulated: no mongod yet while prepare starts (this delay stands for
+    # the machine, it waits for nothing).
+    time.sleep(3)
+    proc = _mongod(stack, "--keyFile", str(mongo_access.keyfile(stack)))
+    try:
+        thread.join(READY_TIMEOUT)
+        assert not thread.is_alive(), "prepare did not return"
+        assert "error" not in outcome, repr(outcome.get("error"))
+        assert outcome["created"][0] == mongo_access.ADMIN_USER
+    finally:
+        _stop(proc)
+
+
+def test_a_data_dir_from_before_access_control_gets_its_users(tmp_path: Path):
+    stack = _private_stack(tmp_path)
     old = _mongod(stack)  # as before: a replica set without access control, with data
     try:
-        open_client = mongo_access.direct_client(stack, timeout_ms=20000)
+        open_client = mongo_access.direct_client(stack, timeout_ms=READY_TIMEOUT * 1000)
         try:
             open_client.admin.command("replSetInitiate", {
                 "_id": "tessera", "members": [{"_id": 0, "host": f"127.0.0.1:{stack.ports['mongo']}"}]})
@@ -135,7 +175,7 @@ def test_a_data_dir_from_before_access_control_gets_its_users(tmp_path: Path):
 
     new = _mongod(stack, "--keyFile", str(mongo_access.keyfile(stack)))
     try:
-        first = mongo_access.prepare(stack)
+        first = mongo_access.prepare(stack, timeout=READY_TIMEOUT)
         assert first == [mongo_access.ADMIN_USER] + [
             mongo_access.service_user(name) for name in (*(s.name for s in SERVICES), *WORKERS)]
         assert mongo_access.prepare(stack) == []  # idempotent

@@ -1,5 +1,5 @@
-"""RabbitMQ itself keeps each service to the queues it needs (devstack.rabbitmq_access):
-the broker refuses, not our code."""
+"""RabbitMQ itself keeps each service to the queues it needs (provision.rabbitmq_definitions,
+written for the local stack by devstack.rabbitmq_access): the broker refuses, not our code."""
 from __future__ import annotations
 
 import json
@@ -9,9 +9,11 @@ import pytest
 
 from common.amqp import queue_specs, service_user
 from common.config import etcd_client, read_namespace
-from common.messaging import MAIL_QUEUE, SMS_QUEUE
+from common.queues import AM_SYNC, MAIL, SMS, WORK_QUEUES
 from devstack import rabbitmq_access
-from common.users import AM_QUEUE
+from provision.rabbitmq_definitions import definitions
+
+AM_QUEUE, MAIL_QUEUE, SMS_QUEUE = AM_SYNC.name, MAIL.name, SMS.name
 
 
 def _channel(stack, service: str):
@@ -70,7 +72,7 @@ def test_each_worker_reads_its_own_queue(stack) -> None:
 def test_the_definitions_declare_every_queue_the_services_use(stack) -> None:
     document = json.loads(rabbitmq_access.definitions_path(stack).read_text())
     declared = {queue["name"]: queue["arguments"] for queue in document["queues"]}
-    for work_queue in (AM_QUEUE, MAIL_QUEUE, SMS_QUEUE):
+    for work_queue in WORK_QUEUES:
         for name, arguments in queue_specs(work_queue):
             assert declared[name] == arguments
             # and the running broker has it: a passive declare needs no permission
@@ -79,7 +81,7 @@ def test_the_definitions_declare_every_queue_the_services_use(stack) -> None:
                 channel.queue_declare(name, passive=True)
             finally:
                 connection.close()
-    quorum = rabbitmq_access.definitions({}, kind="quorum")["queues"]
+    quorum = definitions({}, kind="quorum")["queues"]
     assert {queue["arguments"]["x-queue-type"] for queue in quorum} == {"quorum"}
 
 

@@ -26,7 +26,7 @@ def _log(stack: Stack, program: str) -> str:
     return (stack.run_dir / "log" / f"{program}.log").read_text(errors="replace")
 
 
-def _wait_healthy(stack: Stack, program: str, timeout: float = 90.0) -> None:
+def _wait_healthy(stack: Stack, program: str, timeout: float = 180.0) -> None:
     deadline = time.monotonic() + timeout
     while not manager.is_program_healthy(stack, program):
         assert time.monotonic() < deadline, f"{program} did not come back"
@@ -44,13 +44,24 @@ class _Reader(threading.Thread):
         self.session.headers.update(http.session.headers)
         self.session.cookies.update(http.session.cookies)
         self.statuses: Counter[int] = Counter()
+        self.answers = 0  # a plain count, safe to read from the test's thread
         self.done = threading.Event()
 
     def run(self) -> None:
         with self.session:
             while not self.done.is_set():
                 self.statuses[self.session.get(self.url, timeout=30).status_code] += 1
+                self.answers += 1
                 time.sleep(0.02)
+
+    def wait_for_reads(self, count: int, timeout: float = 180.0) -> None:
+        """Return once ``count`` more answers have come in than when called."""
+        target = self.answers + count
+        deadline = time.monotonic() + timeout
+        while self.answers < target:
+            assert self.is_alive(), "the reader stopped"
+            assert time.monotonic() < deadline, f"the reader got no {count} answers in {timeout} s"
+            time.sleep(0.05)
 
     def stop(self) -> Counter[int]:
         self.done.set()
@@ -85,7 +96,7 @@ def test_either_instance_may_stop_while_requests_and_syncs_go_on(stack, http, ma
         for program in [f"services:{p}" for p in services] + [f"workers:{p}" for p in workers]:
             manager.control(stack, "stop", program)
             try:
-                time.sleep(0.5)  # the reader keeps reading meanwhile
+                reader.wait_for_reads(3)  # reads while it is stopped, not only around it
                 for _ in range(6):
                     _rename(stack, http, user, next(changes))
             finally:

@@ -38,7 +38,7 @@ def _lock(path: Path) -> dict[str, str]:
 
 def _run(venv: Path, args: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(venv / "bin" / "python"), *args], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=120)
+                          timeout=300)  # a deadline a busy machine cannot miss
 
 
 def _clean_env(tmp: Path, image_python: Path, **extra: str) -> dict[str, str]:
