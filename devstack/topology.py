@@ -43,7 +43,7 @@ class Service:
 
 
 #: Each service's gunicorn port on the dev stack; the services themselves are named in
-#: ``common.catalog`` (tests/devstack/test_topology.py checks every one has a port).
+#: ``common.catalog`` (tests/unit/devstack/test_topology.py checks every one has a port).
 SERVICE_PORTS: dict[str, int] = {
     "jsconfig": 8101,
     "signup": 8102,
@@ -69,7 +69,7 @@ REPLICAS: dict[str, dict[str, int]] = {
     "test": {"personal_data": 2, "am": 2},
 }
 #: Instance n of a service listens on its port + 10·(n-1); four keep clear of the
-#: other ports (tests/devstack/test_topology.py checks every stack).
+#: other ports (tests/unit/devstack/test_topology.py checks every stack).
 MAX_REPLICAS = 4
 REPLICA_PORT_STEP = 10
 

@@ -1,17 +1,15 @@
-"""Templates, messages and SMS providers, without the stack."""
+"""Templates, messages and the file SMS provider: pure logic, no stack (the HTTP SMS
+provider, which needs a local HTTP server, is tested in tests/msg/test_sms_gateway.py)."""
 from __future__ import annotations
 
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
-from typing import Iterator
 
 import pytest
-import requests
 
 from common.consumer import PermanentError
 from services.msg.mailer import build_message, message_id_for
-from services.msg.sms import FileSmsProvider, HttpSmsProvider
+from services.msg.sms import FileSmsProvider
 from services.msg.templates import MAIL_TEMPLATES, SMS_TEMPLATES, Renderer
 from tests.helpers import code_in
 
@@ -113,47 +111,3 @@ def test_the_file_provider_knows_what_it_sent(tmp_path):
     provider.send("+46701234567", "hello")
     assert provider.has_sent("k1") is True and provider.has_sent("k2") is False
     assert json.loads((tmp_path / "sms.jsonl").read_text().splitlines()[0])["message_id"] == "k1"
-
-
-class _Gateway(BaseHTTPRequestHandler):
-    status = 200
-    seen: list = []
-
-    def do_POST(self) -> None:  # noqa: N802 (the http.server API)
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        _Gateway.seen.append((self.headers["Authorization"], self.headers["Idempotency-Key"], body))
-        self.send_response(_Gateway.status)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *_args) -> None:
-        pass
-
-
-@pytest.fixture
-def gateway() -> Iterator[str]:
-    server = HTTPServer(("127.0.0.1", 0), _Gateway)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/sms"
-    server.shutdown()
-    server.server_close()
-
-
-def test_the_http_provider(gateway):
-    provider = HttpSmsProvider(gateway, "s3cret", timeout=2)
-    _Gateway.status = 200
-    provider.send("+46701234567", "hello", "key-1")
-    assert _Gateway.seen[-1] == ("Bearer s3cret", "key-1", {"to": "+46701234567", "text": "hello"})
-    assert provider.has_sent("key-1") is None
-    _Gateway.status = 503
-    with pytest.raises(requests.HTTPError):  # transient: retried
-        provider.send("+46701234567", "hello")
-    _Gateway.status = 400
-    with pytest.raises(PermanentError):
-        provider.send("+46701234567", "hello")
-    provider.session.close()
-    unreachable = HttpSmsProvider("http://127.0.0.1:9/sms", "t", timeout=1)
-    with pytest.raises(requests.ConnectionError):
-        unreachable.send("+46701234567", "hello")
-    unreachable.session.close()
