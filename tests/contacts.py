@@ -30,13 +30,21 @@ from tests.users import TestUser, mongo_client
 #: 10-digit codes are equal once in 10^10 runs; ``resend_interval`` 0 allows resends.
 LONG_CODES = {"length": 10, "ttl": 600, "max_attempts": 5, "resend_interval": 0, "max_sends": 5}
 _LONG_CODE_RE = re.compile(r"\b(\d{10})\b")
+#: seconds a test waits for the AM's answer or for a mail or SMS to arrive: generous, as
+#: waiting costs nothing when things work and a short deadline fails on a busy machine
+AM_WAIT = 30.0
+DELIVERY_WAIT = 60.0
 
 
 @pytest.fixture
 def signed_in(api: Callable[..., ApiClient], make_user: Callable[..., TestUser]
               ) -> Callable[..., tuple[ApiClient, TestUser]]:
-    """``signed_in("emails", max_entries=2)`` → (logged-in client, its user)."""
+    """``signed_in("emails", max_entries=2)`` → (logged-in client, its user).
+
+    The app waits up to ``AM_WAIT`` s for the AM (unless ``am_sync_timeout`` is given), so
+    that a busy machine gives the 200 the test expects, not a 202."""
     def factory(service: str, email: str | None = None, **overrides: Any) -> tuple[ApiClient, TestUser]:
+        overrides.setdefault("am_sync_timeout", AM_WAIT)
         user = make_user(email)
         client = api(service, **overrides)
         client.login_as(user.user_id)
@@ -58,14 +66,14 @@ def new_mail(outbox: Outbox, to: str, action: Callable[[], Any]) -> tuple[Any, E
     The outbox outlives the per-test wipe, so mails of earlier tests are counted first."""
     before = len(outbox.mails(to))
     result = action()
-    return result, outbox.wait_for_mail(to, count=before + 1)[before]
+    return result, outbox.wait_for_mail(to, count=before + 1, timeout=DELIVERY_WAIT)[before]
 
 
 def new_sms(outbox: Outbox, to: str, action: Callable[[], Any]) -> tuple[Any, dict[str, Any]]:
     """Run ``action`` and return its result and the SMS it made reach ``to`` (as ``new_mail``)."""
     before = len(outbox.sms(to))
     result = action()
-    return result, outbox.wait_for_sms(to, count=before + 1)[before]
+    return result, outbox.wait_for_sms(to, count=before + 1, timeout=DELIVERY_WAIT)[before]
 
 
 def wrong(code: str) -> str:
