@@ -8,6 +8,11 @@ Management Cheat Sheet, "Renew the Session ID After Any Privilege Level Change")
 Lifetimes: the idle lifetime is the Redis TTL, renewed on every request; the absolute
 lifetime counts from login and is checked on every request.
 
+Concurrency: a request writes the session back only if it changed it, and never
+revives a session that a parallel request ended (``SignedRedisSessionInterface``). State
+that parallel requests advance (the signup and reset flows) is not kept in the session
+at all but in records of its own (``common.flows``); the session holds their ids.
+
 Every logged-in session id is also listed in ``tessera:user-sessions:<user_id>`` so that
 a password change can end a user's other sessions and a reset or deletion all of them.
 """
@@ -122,7 +127,7 @@ def init_app(app: Flask) -> None:
         SESSION_COOKIE_SECURE=config["session_cookie_secure"],
         SESSION_COOKIE_PATH="/",
         PERMANENT_SESSION_LIFETIME=timedelta(seconds=config["session_idle_lifetime"]),
-        SESSION_REFRESH_EACH_REQUEST=True,
+        SESSION_REFRESH_EACH_REQUEST=True,  # the cookie and the TTL; the data only when changed
     )
     Session()  # validates the config keys; the interface below replaces its default
     app.session_interface = SignedRedisSessionInterface(app, app.extensions["tessera.redis"])

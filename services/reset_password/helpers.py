@@ -61,7 +61,7 @@ def start(address: str) -> None:
     """
     try:
         flow = flows.transition(ResetFlow, session.get(SESSION_KEY), tuple(ResetState), ResetState.verify,
-                                lifetime=_code_ttl())
+                                lifetime=_code_ttl(), user_id=None)
     except flows.FlowError:  # none, expired, or changing right now: a new flow
         flow = ResetFlow.new(ResetState.verify, lifetime=_code_ttl())
         flows.save_new(flow)

@@ -113,7 +113,8 @@ def start_flow(email: str, given_name: str, surname: str, language: str) -> Sign
 
     Registering the same address again in the same session keeps the flow id, so the
     code's resend rules (``common.codes.issue_code``) apply; the flow goes back to
-    ``verify``. The flow is stored before the code is issued and mailed. Raises ApiError
+    ``verify`` (even when the new code is then throttled: the flow is stored first, so
+    the code's rules are the ones that end the request). Raises ApiError
     429 ``signup.code_throttled`` (with Retry-After) from those rules; 409
     ``signup.in_progress`` while the account of this flow is being created; 400
     ``request.invalid`` for data that cannot be stored.
