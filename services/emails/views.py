@@ -38,8 +38,11 @@ def listing() -> Listing:
 def add(email: str) -> Result | Listing:
     """Add an address, unverified, and mail it a code.
 
-    Limited per account (``add_limit``); whether another account has the address is
-    settled at verification (no enumeration)."""
+    Whether another account has the address is settled at verification, so the answer
+    tells nothing about other accounts. Fails with 409 ``emails.duplicate`` (on this
+    account already), 400 ``emails.too_many`` (``max_entries``), 429
+    ``emails.code_throttled`` (a code was mailed just now) or 429 ``request.throttled``
+    (``add_limit`` per account: adding and removing must not become a way to mail anyone)."""
     return applied_or_pending(*EMAILS.add(g.user_id, email))
 
 
@@ -50,8 +53,10 @@ def add(email: str) -> Result | Listing:
 def verify(email: str, code: str) -> Result | Listing:
     """Verify an address with the mailed code; the first verified one becomes primary.
 
-    Another account's primary address is refused (409 ``emails.in_use``); another
-    account's secondary address moves here (the AM's rule)."""
+    Another account's secondary address moves here (the AM's rule), its primary is
+    refused: 409 ``emails.in_use``. Other failures: 404 ``emails.not_found``, 400
+    ``emails.already_verified``, the code's 400 ``emails.code_invalid`` (with
+    ``attempts_left``) and ``emails.code_expired``, 429 ``emails.code_locked``."""
     return applied_or_pending(*EMAILS.verify(g.user_id, email, code))
 
 
@@ -60,7 +65,10 @@ def verify(email: str, code: str) -> Result | Listing:
 @marshal(SCHEMAS.response)
 @login_required
 def make_primary(email: str) -> Result | Listing:
-    """Make a verified address the primary (the login identity); the old primary is told."""
+    """Make a verified address the primary (the login identity).
+
+    The old primary is told by mail, so that a hijacked session moving the login does
+    not go unnoticed. Fails with 404 ``emails.not_found`` or 400 ``emails.not_verified``."""
     return applied_or_pending(*EMAILS.make_primary(g.user_id, email))
 
 
@@ -69,7 +77,10 @@ def make_primary(email: str) -> Result | Listing:
 @marshal(SCHEMAS.response)
 @login_required
 def remove(email: str) -> Result | Listing:
-    """Remove an address that is not the primary, and forget its pending code."""
+    """Remove an address and forget its pending code.
+
+    The primary stays (400 ``emails.cannot_remove_primary``): make another address the
+    primary first. 404 ``emails.not_found``."""
     return applied_or_pending(*EMAILS.remove(g.user_id, email))
 
 
@@ -78,5 +89,8 @@ def remove(email: str) -> Result | Listing:
 @marshal(SCHEMAS.response)
 @login_required
 def resend(email: str) -> Listing:
-    """Mail a new code for an unverified address (throttled by ``common.codes``)."""
+    """Mail a new code for an unverified address.
+
+    Fails with 404 ``emails.not_found``, 400 ``emails.already_verified`` or 429
+    ``emails.code_throttled`` (``common.codes``' resend rules, with ``Retry-After``)."""
     return EMAILS.resend(g.user_id, email)

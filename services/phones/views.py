@@ -39,8 +39,10 @@ def listing() -> Listing:
 def add(number: str) -> Result | Listing:
     """Add a number, unverified, and send it a code by SMS.
 
-    Limited per account (``add_limit``); whether another account has the number is
-    settled at verification (no enumeration)."""
+    The number is read in ``default_region`` (else the deployment's) and must be able to
+    get an SMS (400 ``request.invalid``: ``phones.invalid_number``, ``phones.not_mobile``).
+    Fails with 409 ``phones.duplicate``, 400 ``phones.too_many``, 429
+    ``phones.code_throttled`` or 429 ``request.throttled`` (``add_limit`` per account)."""
     return applied_or_pending(*PHONES.add(g.user_id, number))
 
 
@@ -51,7 +53,10 @@ def add(number: str) -> Result | Listing:
 def verify(number: str, code: str) -> Result | Listing:
     """Verify a number with the SMS code; the first verified one becomes primary.
 
-    A number that another account had verified moves here (the AM's rule)."""
+    A number that another account had verified moves here, even its primary (the AM's
+    rule: whoever proves a number last owns it). Fails with 404 ``phones.not_found``,
+    400 ``phones.already_verified``, 400 ``phones.code_invalid``/``phones.code_expired``
+    or 429 ``phones.code_locked``."""
     return applied_or_pending(*PHONES.verify(g.user_id, number, code))
 
 
@@ -60,7 +65,9 @@ def verify(number: str, code: str) -> Result | Listing:
 @marshal(SCHEMAS.response)
 @login_required
 def make_primary(number: str) -> Result | Listing:
-    """Make a verified number the primary."""
+    """Make a verified number the primary.
+
+    Fails with 404 ``phones.not_found`` or 400 ``phones.not_verified``."""
     return applied_or_pending(*PHONES.make_primary(g.user_id, number))
 
 
@@ -71,7 +78,8 @@ def make_primary(number: str) -> Result | Listing:
 def remove(number: str) -> Result | Listing:
     """Remove a number and forget its pending code.
 
-    Removing the primary promotes the next verified number, if any."""
+    A number is not a login identity: removing the primary promotes the next verified
+    number, if any. 404 ``phones.not_found``."""
     return applied_or_pending(*PHONES.remove(g.user_id, number))
 
 
@@ -80,5 +88,8 @@ def remove(number: str) -> Result | Listing:
 @marshal(SCHEMAS.response)
 @login_required
 def resend(number: str) -> Listing:
-    """Send a new SMS code for an unverified number (throttled by ``common.codes``)."""
+    """Send a new SMS code for an unverified number.
+
+    Fails with 404 ``phones.not_found``, 400 ``phones.already_verified`` or 429
+    ``phones.code_throttled`` (``common.codes``' resend rules, with ``Retry-After``)."""
     return PHONES.resend(g.user_id, number)
