@@ -34,6 +34,9 @@ class GatewayMsg(TranslatableMsg):
     #: nginx's 494, answered 431 (RFC 6585 §5)
     request_header_fields_too_large = "http.request_header_fields_too_large"
     internal_server_error = "http.internal_server_error"
+    #: a Transfer-Encoding other than chunked
+    not_implemented = "http.not_implemented"
+    http_version_not_supported = "http.http_version_not_supported"
     backend_unavailable = "backend.unavailable"
 
 

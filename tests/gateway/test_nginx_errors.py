@@ -77,6 +77,16 @@ def test_a_malformed_header_is_a_400_fsa(stack):
     assert_fsa(r, 400, "GET_EMAILS_FAIL", "http.bad_request")
 
 
+def test_a_transfer_encoding_nginx_does_not_implement_is_a_501_fsa(stack):
+    r = exchange(port(stack), b"POST /api/authn/login HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: gzip\r\n")
+    assert_fsa(r, 501, "POST_AUTHN_FAIL", "http.not_implemented")
+
+
+def test_an_http_version_nginx_does_not_speak_is_a_505_fsa(stack):
+    r = exchange(port(stack), b"GET /api/authn/session HTTP/2.0\r\nHost: localhost\r\n")
+    assert_fsa(r, 505, "GET_AUTHN_FAIL", "http.http_version_not_supported")
+
+
 def test_a_16_kb_cookie_is_a_431_fsa(stack):
     r = request(port(stack), "GET", "/api/personal-data/user", {"Cookie": "tessera_session=" + "x" * 16384})
     assert_fsa(r, 431, "GET_PERSONAL_DATA_FAIL", "http.request_header_fields_too_large")

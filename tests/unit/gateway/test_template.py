@@ -20,7 +20,8 @@ def test_every_key_nginx_answers_with_is_a_gateway_key():
     conf = render.nginx_container_conf()
     keys = keys_in(conf)
     assert {"http.bad_request", "http.method_not_allowed", "http.request_header_fields_too_large",
-            "http.request_uri_too_large", "http.not_found", "backend.unavailable"} <= keys
+            "http.request_uri_too_large", "http.not_found", "http.not_implemented",
+            "http.http_version_not_supported", "backend.unavailable"} <= keys
     assert keys <= {member.value for member in GatewayMsg}
 
 
