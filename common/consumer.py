@@ -57,10 +57,12 @@ class Consumer(abc.ABC):
     queue: str = ""
     prefetch_count: int = 10
     #: in-place retries of a transient failure before the retry queue; the pauses are
-    #: quick_retry_delay, then doubling (0.25 + 0.5 + 1 + 2 + 4 ≈ 8 s in all), long
-    #: enough for a MongoDB restart or a replica-set election (10 s at most by default)
-    quick_retries: int = 5
-    quick_retry_delay: float = 0.25  # seconds
+    #: quick_retry_delay, doubling up to quick_retry_delay_cap (0.25 + 0.5 + 1 + 2 + 4 + 4
+    #: ≈ 12 s, plus the tries: ~2 s each while MongoDB is unreachable, see common.db),
+    #: long enough for a MongoDB restart or a replica-set election (10 s at most by default)
+    quick_retries: int = 6
+    quick_retry_delay: float = 0.25     # seconds
+    quick_retry_delay_cap: float = 4.0  # seconds
     #: rounds through ``<queue>.retry`` (each after its quick retries) before ``.dead``
     max_attempts: int = 5
     retry_delay: float = 2.0        # seconds before the 2nd round; doubles per round
@@ -226,7 +228,7 @@ class Consumer(abc.ABC):
             return
         except Exception as exc:
             if quick < self.quick_retries:
-                delay = self.quick_retry_delay * 2 ** quick
+                delay = min(self.quick_retry_delay * 2 ** quick, self.quick_retry_delay_cap)
                 logger.warning("message %s failed (round %s): %r; quick retry %s of %s in %s s",
                                properties.message_id, attempt, exc, quick + 1, self.quick_retries, delay)
                 self._connection.ioloop.call_later(
