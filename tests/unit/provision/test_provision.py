@@ -1,5 +1,5 @@
 """What provisioning grants, without a broker or a database: the MongoDB roles, the
-RabbitMQ permissions and definitions, and the container jobs' command lines. The
+RabbitMQ permissions and definitions, and what the container jobs refuse. The
 servers' own enforcement is tested on the stack (tests/devstack/test_mongo_access.py,
 test_rabbitmq_access.py)."""
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 
 from common import catalog
 from common.queues import WORK_QUEUES
-from provision import mongo_users, rabbitmq_definitions
+from provision import mongo_users, rabbitmq_definitions, seed
 from provision.rabbitmq_definitions import definitions, password_hash, permissions_for
 
 
@@ -88,3 +88,13 @@ def test_the_mongo_job_names_what_is_missing_before_connecting(monkeypatch: pyte
     assert mongo_users.main() == 1
     err = capsys.readouterr().err
     assert "MONGO_ADMIN_URI" in err and "MONGO_PASSWORD_SIGNUP" in err
+
+
+def test_the_seed_check_names_a_placeholder_without_a_value(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    # Containers give every placeholder in the environment; one missing stops the job
+    # before anything is written, naming it.
+    (tmp_path / "common.json").write_text(json.dumps({"mongo_uri": "mongodb://${MONGO_HOST}:27017/"}))
+    monkeypatch.delenv("MONGO_HOST", raising=False)
+    assert seed.main(["--check", "--dir", str(tmp_path)]) == 1
+    assert "${MONGO_HOST}" in capsys.readouterr().err
