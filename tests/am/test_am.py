@@ -5,12 +5,14 @@ import threading
 import time
 import uuid
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pika
 import pytest
 
 
 from common.config import etcd_client, read_namespace
+from devstack import manager
 from services.am.central import verified_emails, verified_phones
 from tests.broker import wait_until
 from tests.helpers import service_amqp
@@ -298,3 +300,27 @@ def test_a_service_cannot_pass_as_another(stack, make_user, write_private, am_ca
         client.close()
     # the real sender is believed, and its whitelist applies
     assert am_call(forged) == {"ok": True}
+
+
+def test_a_sync_right_after_rabbitmq_is_back_is_answered(stack, make_user, write_private, am_call):
+    """Issue 10: the AM's reconnect back-off (1, 2, 4, 8, 16 s) left it idle for ~9 s
+    after RabbitMQ was back, and an ``am.sync`` in that gap timed out. However long the
+    broker was down, the AM answers a sync made the moment it is back."""
+    user = make_user()
+    logs = [Path(stack.run_dir) / "log" / f"{program}.log" for program in stack.instances("am")]
+
+    def failed_connections() -> int:
+        return sum(path.read_text(errors="replace").count('"msg": "connection failed') for path in logs)
+
+    before = failed_connections()
+    manager.control(stack, "stop", "rabbitmq")
+    try:  # down long enough that a growing back-off would now wait 8 s or more
+        wait_until(lambda: failed_connections() - before >= 5 * len(logs), timeout=90, interval=0.2)
+    finally:
+        manager.control(stack, "start", "rabbitmq")
+    wait_until(lambda: manager.health(stack)["rabbitmq"]["healthy"], timeout=60, interval=0.1)
+    version = write_private("personal_data", user.user_id, given_name="Prompt")
+    sync = {"op": "sync", "service": "personal_data", "user_id": user.user_id, "attributes": ["given_name"],
+            "version": version}
+    assert am_call(sync, timeout=5) == {"ok": True}
+    assert central_user(stack, user.user_id)["given_name"] == "Prompt"
