@@ -36,14 +36,15 @@ from common.config.schema import CommonConfigSchema
 from common.domain import (AlreadyOnList, AlreadyVerified, ListFull, NotOnList, NotVerified, PrimaryNotRemovable,
                            SyncRefused, VersionConflict)
 from common.messages import TranslatableMsg
+from common.messaging import user_language
 from common.proofing import log_proofing
 from common.schemas import TesseraSchema, code_field
 from common.users import get_user, now, require_user, save_private, update_user
 
 logger = logging.getLogger(__name__)
 
-#: ``send_code(user, value, code, ttl_minutes)``: queue the message that carries the code.
-SendCode = Callable[[Mapping[str, Any], str, str, int], None]
+#: ``queue(template, to, language, context)``: ``common.messaging.queue_mail`` or ``queue_sms``
+Queue = Callable[[str, str, str, Mapping[str, Any]], Any]
 #: ``primary_changed(user, old_value, new_value)``: tell the owner the primary changed.
 PrimaryChanged = Callable[[Mapping[str, Any], str, str], None]
 #: ``{<attribute>: [{<key>, verified, primary}]}``, the list as the API shows it
@@ -84,8 +85,10 @@ class ContactList:
     ``attribute``: the user attribute (``emails``); ``key``: the value's name in an entry
     and in requests (``email``); ``purpose``: code purpose and proofing kind (``email``);
     ``method``: proofing method (``code_by_mail``); ``msgs``: the service's message Enum;
-    ``send_code``/``primary_changed``: how the service sends a code and tells of a new
-    primary; ``cannot_remove_primary``: the key that refuses to remove the primary, or
+    ``queue``/``code_template``: how the code is sent (``queue_mail``, ``email_code``), to
+    the value being proved — not to the primary: the point is to show that the user reads
+    that mailbox or phone; ``primary_changed``: how the service tells of a new primary;
+    ``cannot_remove_primary``: the key that refuses to remove the primary, or
     None when the primary may be removed (then the first other verified entry, if any,
     becomes primary).
 
@@ -102,7 +105,8 @@ class ContactList:
     purpose: str
     method: str
     msgs: ContactMsgs
-    send_code: SendCode
+    queue: Queue
+    code_template: str
     primary_changed: PrimaryChanged | None = None
     cannot_remove_primary: TranslatableMsg | None = None
 
@@ -198,7 +202,7 @@ class ContactList:
     # -- writing ------------------------------------------------------------------------
     def _send(self, user: Mapping[str, Any], value: str, code: str) -> None:
         ttl_minutes = max(1, current_app.config["TESSERA"]["verification_code"]["ttl"] // 60)
-        self.send_code(user, value, code, ttl_minutes)
+        self.queue(self.code_template, value, user_language(user), {"code": code, "ttl_minutes": ttl_minutes})
 
     def _save(self, user_id: str, entries: list[dict[str, Any]]) -> Change:
         try:

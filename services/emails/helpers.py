@@ -31,12 +31,6 @@ class EmailsMsg(TranslatableMsg):
     in_use = "emails.in_use"
 
 
-def mail_code(user: Mapping[str, Any], email: str, code: str, ttl_minutes: int) -> None:
-    """Mail ``email_code`` to the address being proved (not to the primary: the point
-    is to show that the user reads this mailbox)."""
-    queue_mail("email_code", email, user_language(user), {"code": code, "ttl_minutes": ttl_minutes})
-
-
 def mail_primary_changed(user: Mapping[str, Any], old: str, new: str) -> None:
     """Tell the OLD primary address that ``new`` replaced it, so that a hijacked session
     moving the account's login identity does not go unnoticed (OWASP ASVS V2.2.3)."""
@@ -46,5 +40,6 @@ def mail_primary_changed(user: Mapping[str, Any], old: str, new: str) -> None:
 
 #: The primary address is the login identity: it cannot be removed, only replaced.
 EMAILS = ContactList(attribute="emails", key="email", purpose="email", method="code_by_mail",
-                     msgs=EmailsMsg, send_code=mail_code, primary_changed=mail_primary_changed,
+                     msgs=EmailsMsg, queue=queue_mail, code_template="email_code",
+                     primary_changed=mail_primary_changed,
                      cannot_remove_primary=EmailsMsg.cannot_remove_primary)

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 from enum import unique
-from typing import Any, Mapping
 
 from common.contact_list import ContactList
 from common.messages import TranslatableMsg
-from common.messaging import queue_sms, user_language
+from common.messaging import queue_sms
 
 
 @unique
@@ -27,12 +26,7 @@ class PhonesMsg(TranslatableMsg):
     not_mobile = "phones.not_mobile"
 
 
-def sms_code(user: Mapping[str, Any], number: str, code: str, ttl_minutes: int) -> None:
-    """Send ``phone_code`` by SMS to the number being proved (E.164)."""
-    queue_sms("phone_code", number, user_language(user), {"code": code, "ttl_minutes": ttl_minutes})
-
-
 #: A phone is not a login identity, so its primary may be removed: the next verified
 #: number (if any) becomes primary — the rule the AM applies when it moves a number away.
 PHONES = ContactList(attribute="phones", key="number", purpose="phone", method="code_by_sms",
-                     msgs=PhonesMsg, send_code=sms_code)
+                     msgs=PhonesMsg, queue=queue_sms, code_template="phone_code")
