@@ -5,8 +5,9 @@ consume), a reconnect loop with a short, capped delay with jitter, and a message
 acknowledged only after its work is done.
 
 A transient failure is first retried in place: the delivery is kept (unacknowledged)
-and handled again after a short, growing pause (``quick_retries``, from
-``quick_retry_delay``), scheduled on the ioloop so other deliveries go on meanwhile. A
+and handled again after a short, growing pause (``quick_retries`` times, from
+``quick_retry_delay`` up to ``quick_retry_delay_cap``), scheduled on the ioloop so
+other deliveries go on meanwhile. A
 blip — MongoDB failing over or restarting — is thus ridden out in seconds instead of
 sending the job to the back of a long queue. Only when those fail is the message
 re-published to ``<queue>.retry`` with a growing per-message TTL (``max_attempts``
@@ -59,7 +60,8 @@ class Consumer(abc.ABC):
     #: in-place retries of a transient failure before the retry queue; the pauses are
     #: quick_retry_delay, doubling up to quick_retry_delay_cap (0.25 + 0.5 + 1 + 2 + 4 + 4
     #: ≈ 12 s, plus the tries: ~2 s each while MongoDB is unreachable, see common.db),
-    #: long enough for a MongoDB restart or a replica-set election (10 s at most by default)
+    #: long enough for a MongoDB restart or a replica-set election (MongoDB's
+    #: ``electionTimeoutMillis``: 10 s by default)
     quick_retries: int = 6
     quick_retry_delay: float = 0.25     # seconds
     quick_retry_delay_cap: float = 4.0  # seconds

@@ -33,7 +33,7 @@ def _mail(template: str, to: str, language: str = "en", **context) -> dict:
     return {"template": template, "to": to, "language": language, "context": context}
 
 
-def _dead_letter(channel, queue: str, message_id: str, timeout: float = 15.0) -> dict:
+def _dead_letter(channel, queue: str, message_id: str, timeout: float = 30.0) -> dict:
     """Take the message ``message_id`` out of ``queue`` (waiting for it); return its body."""
     def take():
         while True:
