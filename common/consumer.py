@@ -7,9 +7,8 @@ acknowledged only after its work is done.
 A transient failure is first retried in place: the delivery is kept (unacknowledged)
 and handled again after a short, growing pause (``quick_retries`` times, from
 ``quick_retry_delay`` up to ``quick_retry_delay_cap``), scheduled on the ioloop so
-other deliveries go on meanwhile. A
-blip — MongoDB failing over or restarting — is thus ridden out in seconds instead of
-sending the job to the back of a long queue. Only when those fail is the message
+other deliveries go on meanwhile. A blip — MongoDB failing over or restarting — is
+thus ridden out in seconds instead of sending the job to the back of a long queue. Only when those fail is the message
 re-published to ``<queue>.retry`` with a growing per-message TTL (``max_attempts``
 such rounds), which dead-letters it back to the tail of ``<queue>``; after the last
 round it is rejected into ``<queue>.dead``. Re-publishing uses publisher confirms: the
