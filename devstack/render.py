@@ -74,6 +74,19 @@ _METHOD_CHECK = (
     "            }\n"
 )
 
+#: Next in every location that proxies: what gunicorn would refuse with an HTML page of
+#: its own (see the maps in the template) is refused here first, as an FSA.
+_GUNICORN_REFUSALS = (
+    "            if ($tessera_target_invalid) {\n"
+    "                return 400 '{\"type\":\"${tessera_fail_type}\",\"error\":true,"
+    "\"payload\":{\"message\":\"http.bad_request\"}}';\n"
+    "            }\n"
+    "            if ($tessera_line_too_long) {\n"
+    "                return 414 '{\"type\":\"${tessera_fail_type}\",\"error\":true,"
+    "\"payload\":{\"message\":\"http.request_uri_too_large\"}}';\n"
+    "            }\n"
+)
+
 
 def _service_blocks(servers: dict[str, list[str]]) -> dict[str, str]:
     """The per-service parts of the template from ``servers``: service name → the
@@ -100,6 +113,7 @@ def _service_blocks(servers: dict[str, list[str]]) -> dict[str, str]:
             f"        }}\n\n"
             f"        location ^~ {prefix} {{\n"
             f"{_METHOD_CHECK}"
+            f"{_GUNICORN_REFUSALS}"
             f"            default_type application/json;\n"
             f"            proxy_pass http://{service.name};\n"
             f"            proxy_set_header Host $http_host;\n"

@@ -103,6 +103,19 @@ def test_an_over_long_uri_is_a_414_fsa(stack):
     assert_fsa(r, 414, "GET_SECURITY_FAIL", "http.request_uri_too_large")
 
 
+def test_a_uri_longer_than_gunicorn_takes_is_a_414_fsa_from_nginx(stack):
+    # under nginx's 8 KB buffer, over gunicorn's 4094-byte request line: gunicorn would
+    # answer with an HTML page of its own
+    r = request(port(stack), "GET", "/api/security/events?before=" + "a" * 4500)
+    assert_fsa(r, 414, "GET_SECURITY_FAIL", "http.request_uri_too_large")
+
+
+def test_a_byte_outside_printable_ascii_in_the_target_is_a_400_fsa_from_nginx(stack):
+    # nginx takes it, gunicorn would refuse it with HTML (RFC 9112 §3.2)
+    r = exchange(port(stack), b"GET /api/authn/s\xffession HTTP/1.1\r\nHost: localhost\r\n")
+    assert_fsa(r, 400, "GET_AUTHN_FAIL", "http.bad_request")
+
+
 def test_a_body_over_the_limit_is_a_413_fsa(stack):
     r = request(port(stack), "POST", "/api/authn/login", {"Content-Type": "application/json"}, b"x" * 1_100_000)
     assert_fsa(r, 413, "POST_AUTHN_FAIL", "http.request_entity_too_large")
