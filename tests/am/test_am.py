@@ -314,13 +314,13 @@ def test_a_sync_right_after_rabbitmq_is_back_is_answered(stack, make_user, write
 
     before = failed_connections()
     manager.control(stack, "stop", "rabbitmq")
-    try:  # down long enough that a growing back-off would now wait 8 s or more
-        wait_until(lambda: failed_connections() - before >= 5 * len(logs), timeout=90, interval=0.2)
+    try:  # down long enough that a growing back-off would now wait 16 s or more
+        wait_until(lambda: failed_connections() - before >= 6 * len(logs), timeout=120, interval=0.2)
     finally:
         manager.control(stack, "start", "rabbitmq")
     wait_until(lambda: manager.health(stack)["rabbitmq"]["healthy"], timeout=60, interval=0.1)
     version = write_private("personal_data", user.user_id, given_name="Prompt")
     sync = {"op": "sync", "service": "personal_data", "user_id": user.user_id, "attributes": ["given_name"],
             "version": version}
-    assert am_call(sync, timeout=5) == {"ok": True}
+    assert am_call(sync, timeout=8) == {"ok": True}  # reconnecting takes ~2 s at most
     assert central_user(stack, user.user_id)["given_name"] == "Prompt"
