@@ -116,6 +116,12 @@ def test_a_byte_outside_printable_ascii_in_the_target_is_a_400_fsa_from_nginx(st
     assert_fsa(r, 400, "GET_AUTHN_FAIL", "http.bad_request")
 
 
+@pytest.mark.parametrize("header", ["X-CSRF-Token", "Cookie", "Accept-Language", "User-Agent"])
+def test_a_control_character_in_a_header_the_services_read_is_a_400_fsa_from_nginx(stack, header):
+    head = f"POST /api/emails/new HTTP/1.1\r\nHost: localhost\r\n{header}: a\x01b\r\n".encode()
+    assert_fsa(exchange(port(stack), head), 400, "POST_EMAILS_FAIL", "http.bad_request")
+
+
 def test_a_body_over_the_limit_is_a_413_fsa(stack):
     r = request(port(stack), "POST", "/api/authn/login", {"Content-Type": "application/json"}, b"x" * 1_100_000)
     assert_fsa(r, 413, "POST_AUTHN_FAIL", "http.request_entity_too_large")
