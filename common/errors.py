@@ -131,12 +131,31 @@ BACKEND_ERRORS: dict[type[BaseException], str] = {
 }
 
 
-def _http_message(exc: HTTPException) -> str:
-    """``404 Not Found`` → ``http.not_found``; 429 is ``request.throttled``."""
-    if exc.code == 429:
-        return CommonMsg.throttled
-    name = (exc.name or "error").lower().replace(" ", "_").replace("-", "_")
-    return f"http.{name}"
+#: The key of each HTTP error that Werkzeug, Flask or Flask-Limiter raise (no route, a
+#: method the route lacks, a body too large, a rate limit), by status: the key nginx uses
+#: for the same error (``fsa.GatewayMsg``), so an error has one key whoever answers it.
+HTTP_MESSAGES: dict[int, str] = {
+    400: fsa.GatewayMsg.bad_request,
+    401: CommonMsg.authn_required,  # API.md: 401 is "not logged in"
+    404: fsa.GatewayMsg.not_found,
+    405: fsa.GatewayMsg.method_not_allowed,
+    413: fsa.GatewayMsg.request_entity_too_large,
+    414: fsa.GatewayMsg.request_uri_too_large,
+    429: CommonMsg.throttled,
+    431: fsa.GatewayMsg.request_header_fields_too_large,
+    500: fsa.GatewayMsg.internal_server_error,
+    501: fsa.GatewayMsg.not_implemented,
+    505: fsa.GatewayMsg.http_version_not_supported,
+}
+
+
+def http_message(status: int) -> str:
+    """The message key of an HTTP error of ``status`` (``HTTP_MESSAGES``); another 4xx is
+    ``http.bad_request`` and another 5xx ``http.internal_server_error`` — keys the SPA
+    translates, where a key made from the status's name might not be."""
+    if status in HTTP_MESSAGES:
+        return HTTP_MESSAGES[status]
+    return fsa.GatewayMsg.bad_request if status < 500 else fsa.GatewayMsg.internal_server_error
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -165,7 +184,7 @@ def register_error_handlers(app: Flask) -> None:
             headers["Allow"] = ", ".join(exc.valid_methods)
         if exc.code == 429:
             headers["Retry-After"] = str(_retry_after_seconds(exc))
-        response = fsa.fail(_http_message(exc), status=exc.code or 500)
+        response = fsa.fail(http_message(exc.code or 500), status=exc.code or 500)
         response.headers.update(headers)
         return response
 
@@ -186,21 +205,10 @@ def backend_of(exc: BaseException) -> str | None:
     return None
 
 
-#: ``flask.g`` attribute naming the backing service this request found down
-_FAILED_BACKEND = "tessera_failed_backend"
-
-
-def failed_backend() -> str | None:
-    """The backing service (``redis``, ``mongodb``…) this request is being answered 503
-    for, or None. The session interface reads it so as not to save a session into a
-    Redis that is down (a second failure while the 503 is being sent)."""
-    return g.get(_FAILED_BACKEND)
-
-
 def _backend_handler(backend: str):
     def handler(exc: BaseException) -> Response:
         logger.warning("backend %s unavailable: %s", backend, exc)
-        setattr(g, _FAILED_BACKEND, backend)
+        g.backend_down = backend
         return BackendUnavailable(backend).to_response()
     return handler
 
