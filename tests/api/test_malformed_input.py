@@ -96,3 +96,11 @@ def test_login_is_checked_before_the_body(http, path, body):
 def test_the_csrf_check_comes_first(http):
     r = http.post("/api/emails/new", {"email": "bad"}, csrf=False)
     assert_fail(r, 403, "csrf.invalid")
+
+
+@pytest.mark.parametrize("body", [{"new_password": 1}, {"unexpected": []}])
+def test_a_stale_login_is_asked_to_reauthenticate_before_the_body(api, make_user, body):
+    client = api("security")
+    client.login_as(make_user().user_id, auth_age=3600)
+    r = client.post("/api/security/change-password", body)
+    assert (r.status, r.message, r.body.get("meta")) == (403, "authn.reauthn_required", {"reauthn_required": True}), r
