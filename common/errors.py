@@ -205,10 +205,21 @@ def backend_of(exc: BaseException) -> str | None:
     return None
 
 
+#: ``flask.g`` attribute naming the backing service this request found down
+_FAILED_BACKEND = "tessera_failed_backend"
+
+
+def failed_backend() -> str | None:
+    """The backing service (``redis``, ``mongodb``…) this request is being answered 503
+    for, or None. The session interface reads it so as not to save a session into a
+    Redis that is down (a second failure while the 503 is being sent)."""
+    return g.get(_FAILED_BACKEND)
+
+
 def _backend_handler(backend: str):
     def handler(exc: BaseException) -> Response:
         logger.warning("backend %s unavailable: %s", backend, exc)
-        g.backend_down = backend
+        setattr(g, _FAILED_BACKEND, backend)
         return BackendUnavailable(backend).to_response()
     return handler
 
