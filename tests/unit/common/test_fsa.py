@@ -17,21 +17,19 @@ def bare_app() -> Flask:
     return app
 
 
-def test_type_folds_route_and_service(bare_app: Flask) -> None:
-    with bare_app.test_request_context("/api/reset-password/resend-code", method="POST"):
-        assert fsa.action_type("SUCCESS") == "POST_RESET_PASSWORD_RESEND_CODE_SUCCESS"
-        assert fsa.action_type("FAIL") == "POST_RESET_PASSWORD_RESEND_CODE_FAIL"
-
-
-def test_type_drops_rule_arguments(bare_app: Flask) -> None:
-    with bare_app.test_request_context("/api/reset-password/item/3"):
-        assert fsa.action_type("SUCCESS") == "GET_RESET_PASSWORD_ITEM_SUCCESS"
-
-
-def test_type_before_routing_has_no_route(bare_app: Flask) -> None:
-    with bare_app.test_request_context("/api/reset-password/nowhere", method="DELETE"):
-        assert fsa.action_type("FAIL") == "DELETE_RESET_PASSWORD_FAIL"
-        assert fsa.action_type("SUCCESS") == "DELETE_RESET_PASSWORD_FAIL"
+@pytest.mark.parametrize("path, method, outcome, expected", [
+    # the route and the service folded: upper case, non-alphanumerics as _
+    ("/api/reset-password/resend-code", "POST", "SUCCESS", "POST_RESET_PASSWORD_RESEND_CODE_SUCCESS"),
+    ("/api/reset-password/resend-code", "POST", "FAIL", "POST_RESET_PASSWORD_RESEND_CODE_FAIL"),
+    # a rule's arguments are dropped
+    ("/api/reset-password/item/3", "GET", "SUCCESS", "GET_RESET_PASSWORD_ITEM_SUCCESS"),
+    # before routing there is no route, and only FAIL
+    ("/api/reset-password/nowhere", "DELETE", "FAIL", "DELETE_RESET_PASSWORD_FAIL"),
+    ("/api/reset-password/nowhere", "DELETE", "SUCCESS", "DELETE_RESET_PASSWORD_FAIL"),
+])
+def test_action_type(bare_app: Flask, path: str, method: str, outcome: str, expected: str) -> None:
+    with bare_app.test_request_context(path, method=method):
+        assert fsa.action_type(outcome) == expected
 
 
 def test_fail_body_shape(bare_app: Flask) -> None:
