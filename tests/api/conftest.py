@@ -6,12 +6,13 @@ from typing import Any, Callable, Iterator
 import pytest
 import requests
 
+from common.catalog import SERVICES as SERVICE_PACKAGES
 from devstack.topology import Stack
 from tests.helpers import HttpClient, Response
 from tests.users import TestUser
 
-#: every service with an OpenAPI document, as nginx routes it
-SERVICES = ("jsconfig", "signup", "authn", "personal-data", "emails", "phones", "security", "reset-password")
+#: every HTTP service, as nginx routes it (``/api/<name>/``); each serves its OpenAPI document
+SERVICES = tuple(name.replace("_", "-") for name in SERVICE_PACKAGES)
 
 
 @pytest.fixture
