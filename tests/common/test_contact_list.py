@@ -187,3 +187,16 @@ def test_a_slow_attribute_manager_gives_202_and_the_change_lands_later(signed_in
     assert kind.value in kind.entries(r)
     assert wait_for(lambda: kind.value in [e[kind.key] for e in central_user(stack, user.user_id)[kind.attribute]],
                     timeout=60)
+
+
+def test_the_per_account_limits_of_emails_and_phones_are_counted_apart(api, make_user):
+    # each service's /new is its own view (services/<service>/views.py), so Flask-Limiter
+    # registers and counts two limits: one service's adds never use up the other's
+    user = make_user()
+    clients = {kind: api(kind.service, add_limit="1 per hour") for kind in (EMAILS, PHONES)}
+    for kind, client in clients.items():
+        client.login_as(user.user_id)
+        assert kind.post(client, "new", kind.value).status == 200, kind
+    for kind, client in clients.items():
+        r = kind.post(client, "new", kind.other)
+        assert r.status == 429 and r.message == "request.throttled", r
