@@ -94,27 +94,36 @@ def test_killing_the_worker_mid_burst_loses_nothing_and_doubles_nothing(stack, p
         assert message_id.strip("<>").split("@")[0] in resent, f"{message_id}: a duplicate the ledger did not flag"
 
 
+def _die_in_the_window(stack, publisher, tmp_path: Path, queue: str, body: dict) -> str:
+    """Queue ``body`` on ``queue`` for a msg worker of our own (the supervised one
+    stopped) that kills itself right after the provider took the job and before the
+    ledger records it (``CRASH_AFTER_SEND_ENV``); return the job's key once it is dead.
+    The caller starts the supervised worker again (``MSG_PROGRAM``)."""
+    log = tmp_path / "worker.log"
+    manager.control(stack, "stop", MSG_PROGRAM)
+    with log.open("wb") as output:
+        worker = subprocess.Popen([sys.executable, "-m", "services.msg.worker"], stdout=output,
+                                  stderr=subprocess.STDOUT,
+                                  env={**os.environ, "TESSERA_ETCD": stack.etcd_address, "TESSERA_STACK": stack.name,
+                                       CRASH_AFTER_SEND_ENV: body["to"]})
+        key = publisher.publish(queue, body)
+        try:
+            status = worker.wait(timeout=60)
+        finally:
+            worker.kill()
+    assert status == -signal.SIGKILL, log.read_text()
+    return key
+
+
 def test_a_mail_sent_but_not_recorded_is_sent_again_flagged_and_visible(stack, publisher, outbox, mongo, tmp_path):
     """The crash window itself: a worker killed after the SMTP server took the mail and
     before the ledger recorded it. Its successor cannot know the mail left, so it sends
     it again (at least once, never zero times) with the same Message-ID and flags the
     ledger record ``resent``; the sink keeps the copy out of the inbox and shows it."""
     to = f"window-{uuid.uuid4().hex[:10]}@example.org"
-    log = tmp_path / "worker.log"
-    manager.control(stack, "stop", MSG_PROGRAM)
     try:
-        with log.open("wb") as output:  # a worker of our own, that dies in the window
-            worker = subprocess.Popen([sys.executable, "-m", "services.msg.worker"], stdout=output,
-                                      stderr=subprocess.STDOUT,
-                                      env={**os.environ, "TESSERA_ETCD": stack.etcd_address,
-                                           "TESSERA_STACK": stack.name, CRASH_AFTER_SEND_ENV: to})
-            key = publisher.publish("msg.mail", {"template": "email_code", "to": to, "language": "en",
-                                                 "context": {"code": "424242", "ttl_minutes": 10}})
-            try:
-                status = worker.wait(timeout=60)
-            finally:
-                worker.kill()
-        assert status == -signal.SIGKILL, log.read_text()
+        key = _die_in_the_window(stack, publisher, tmp_path, "msg.mail", {
+            "template": "email_code", "to": to, "language": "en", "context": {"code": "424242", "ttl_minutes": 10}})
         record = mongo.tessera_msg.sent.find_one({"key": f"msg.mail:{key}"})
         assert record["state"] == "sending", "the kill did not land between sending and recording"
         [first] = outbox.wait_for_mail(to)
@@ -128,3 +137,20 @@ def test_a_mail_sent_but_not_recorded_is_sent_again_flagged_and_visible(stack, p
     assert sink_duplicates(stack).get(message_id) == 1  # what was sent: once more, flagged
     smtp_log = Path(stack.run_dir) / "log" / "smtp.log"  # written by supervisord from the sink's stderr
     wait_until(lambda: f"duplicate 1 of {message_id}" in smtp_log.read_text(errors="replace"), timeout=10)
+
+
+def test_an_sms_sent_but_not_recorded_is_not_sent_again(stack, publisher, outbox, mongo, tmp_path):
+    """The same window for SMS: the file outbox can tell what it sent, so the successor
+    records the job (flagged ``resent``, it took the claim over) without sending it twice."""
+    number = f"+4672{uuid.uuid4().int % 10 ** 7:07d}"
+    try:
+        key = _die_in_the_window(stack, publisher, tmp_path, "msg.sms", {
+            "template": "phone_code", "to": number, "language": "en", "context": {"code": "4242", "ttl_minutes": 10}})
+        assert mongo.tessera_msg.sent.find_one({"key": f"msg.sms:{key}"})["state"] == "sending"
+        assert len(outbox.sms(number)) == 1
+    finally:
+        manager.control(stack, "start", MSG_PROGRAM)
+    wait_until(lambda: mongo.tessera_msg.sent.find_one({"key": f"msg.sms:{key}", "state": "sent"}), timeout=60)
+    outbox.drain(stack)
+    assert mongo.tessera_msg.sent.find_one({"key": f"msg.sms:{key}"})["resent"] is True
+    assert len(outbox.sms(number)) == 1
