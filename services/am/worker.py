@@ -14,8 +14,8 @@ from pika.spec import BasicProperties
 from pymongo.errors import PyMongoError
 
 from common import logs
+from common.catalog import service_user
 from common.config import load_config
-from common.amqp import service_user
 from common.consumer import Consumer, PermanentError, amqp_options, run_consumer
 from common.db import client_for, close_clients
 from common.queues import AM_SYNC, InvalidMessage
