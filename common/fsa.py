@@ -44,7 +44,8 @@ _NON_ALNUM = re.compile(r"[^A-Za-z0-9]+")
 _RULE_ARGS = re.compile(r"<[^>]*>")
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
+    """``text`` as a part of an FSA type: upper case, every run of non-alphanumerics one ``_``."""
     return _NON_ALNUM.sub("_", text).strip("_").upper()
 
 
@@ -65,7 +66,7 @@ def action_type(outcome: str) -> str:
         parts.append(outcome)
     else:
         parts.append("FAIL")
-    return "_".join(p for p in (_fold(x) for x in parts) if p)
+    return "_".join(p for p in (fold(x) for x in parts) if p)
 
 
 def success(payload: Mapping[str, Any] | None = None, *, status: int = 200,

@@ -138,6 +138,10 @@ def programs(stack: Stack) -> list[Program]:
                     [
                         str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{stack.instance_port(program)}",
                         "--workers", "2", "--timeout", "30", "--no-control-socket",
+                        "--worker-class", "common.gunicorn_worker.FsaSyncWorker",
+                        # nginx bounds the headers by size (large_client_header_buffers); let
+                        # gunicorn take as many fields as fit, so its count limit never answers
+                        "--limit-request-fields", "32768",
                         "--access-logfile", "-", f"services.{service.name}.app:create_app()",
                     ],
                     group="services",
