@@ -46,34 +46,46 @@ type BodyOf<O> = O extends { requestBody?: infer B }
       : JsonOf<B>
   : void;
 
-/** One route: how to call it, and the typed creators of its answers. */
-export interface Route<M extends 'GET' | 'POST' = 'GET' | 'POST', Body = unknown, Payload = unknown, Refreshes = unknown> {
-  method: M;
+/** How to call a route (what every entry of the table has, whatever its types). */
+export interface RouteInfo {
+  method: 'GET' | 'POST';
   /** The service as its URL names it (`personal-data`). */
   service: string;
   route: string;
   /** `POST_EMAILS_NEW`: the answers are `<type>_SUCCESS` and `<type>_FAIL`. */
   type: string;
-  /** After a success that does not carry the list `refreshes`, that list is read again. */
-  refreshes?: Refreshes;
+  /**
+   * A GET provides this RTK Query tag; a POST makes it stale after a success (unless the
+   * answer carries the list itself), so whoever shows it reads it again.
+   */
+  tag?: Tag;
+}
+
+/** One route: how to call it, and the typed creators of its answers. */
+export interface Route<M extends 'GET' | 'POST', Body, Payload> extends RouteInfo {
+  method: M;
   success: ReturnType<typeof answerCreators<Payload>>['success'];
   fail: ReturnType<typeof answerCreators<Payload>>['fail'];
   /** Type only: the request body. */
   body?: Body;
 }
 
+/** The lists a payload may carry whole. */
 export type ListName = 'emails' | 'phones';
+/** What can go stale: the lists, the session (after a login), the config (a stale CSRF token). */
+export type Tag = ListName | 'session' | 'config';
 
 function service<P>(name: string) {
-  const make = <M extends 'GET' | 'POST', Body, Payload>(method: M, route: string, refreshes?: ListName) => {
+  const make = <M extends 'GET' | 'POST', Body, Payload>(method: M, route: string, tag?: Tag) => {
     const type = requestType(method, name, route);
-    return { method, service: name, route, type, refreshes, ...answerCreators<Payload>(type) } as Route<M, Body, Payload, ListName>;
+    const info: RouteInfo = { method, service: name, route, type, tag };
+    return { ...info, method, ...answerCreators<Payload>(type) } as Route<M, Body, Payload>;
   };
   return {
-    get: <R extends RouteName<P, 'get'>>(route: R, refreshes?: ListName) =>
-      make<'GET', void, SuccessOf<OperationOf<P, 'get', R>>>('GET', route, refreshes),
-    post: <R extends RouteName<P, 'post'>>(route: R, refreshes?: ListName) =>
-      make<'POST', BodyOf<OperationOf<P, 'post', R>>, SuccessOf<OperationOf<P, 'post', R>>>('POST', route, refreshes),
+    get: <R extends RouteName<P, 'get'>>(route: R, tag?: Tag) =>
+      make<'GET', void, SuccessOf<OperationOf<P, 'get', R>>>('GET', route, tag),
+    post: <R extends RouteName<P, 'post'>>(route: R, tag?: Tag) =>
+      make<'POST', BodyOf<OperationOf<P, 'post', R>>, SuccessOf<OperationOf<P, 'post', R>>>('POST', route, tag),
   };
 }
 
@@ -87,9 +99,9 @@ const signup = service<SignupPaths>('signup');
 const resetPassword = service<ResetPasswordPaths>('reset-password');
 
 export const routes = {
-  config: jsconfig.get('config'),
-  session: authn.get('session'),
-  login: authn.post('login'),
+  config: jsconfig.get('config', 'config'),
+  session: authn.get('session', 'session'),
+  login: authn.post('login', 'session'),
   logout: authn.post('logout'),
   reauthenticate: authn.post('reauthenticate'),
   user: personalData.get('user'),
@@ -113,7 +125,7 @@ export const routes = {
   signupRegister: signup.post('register'),
   signupVerify: signup.post('verify'),
   signupResendCode: signup.post('resend-code'),
-  signupPassword: signup.post('password'),
+  signupPassword: signup.post('password', 'session'),
   resetStart: resetPassword.post('start'),
   resetVerify: resetPassword.post('verify'),
   resetNewPassword: resetPassword.post('new-password'),

@@ -1,0 +1,81 @@
+import { useEffect } from 'react';
+import { IntlProvider } from 'react-intl';
+import { Navigate, Outlet, Route, Routes } from 'react-router';
+import { api } from '../api/api';
+import { RetryCard } from '../components/Card';
+import Loading from '../components/Loading';
+import { selectConfig } from '../features/config/configSlice';
+import DashboardLayout from '../features/dashboard/DashboardLayout';
+import EmailsPage from '../features/emails/EmailsPage';
+import { selectLanguage } from '../features/language/languageSlice';
+import LoginPage from '../features/login/LoginPage';
+import PersonalDataPage from '../features/personalData/PersonalDataPage';
+import PhonesPage from '../features/phones/PhonesPage';
+import ResetPasswordPage from '../features/resetPassword/ResetPasswordPage';
+import SecurityPage from '../features/security/SecurityPage';
+import { selectLoggedIn } from '../features/session/sessionSlice';
+import SignupPage from '../features/signup/SignupPage';
+import en from '../translations/en.json';
+import sv from '../translations/sv.json';
+import { useAppSelector } from './hooks';
+import Layout from './Layout';
+import NotFoundPage from './NotFoundPage';
+import RequireAuth from './RequireAuth';
+
+export const CATALOGUES: Record<string, Record<string, string>> = { en, sv };
+
+/**
+ * Nothing can be sent before jsconfig gave us the CSRF token and the service URLs.
+ * Then the session is read (again after a login), and the user while logged in.
+ */
+function ConfigGate() {
+  const { loaded, failed } = useAppSelector(selectConfig);
+  const loggedIn = useAppSelector(selectLoggedIn);
+  const config = api.endpoints.config.useQuery();
+  api.endpoints.session.useQuery(undefined, { skip: !loaded });
+  api.endpoints.user.useQuery(undefined, { skip: !loggedIn });
+  if (loaded) return <Outlet />;
+  if (failed) return <RetryCard title="startup.config_failed" onRetry={() => config.refetch()} />;
+  return <Loading />;
+}
+
+export function AppRoutes() {
+  return (
+    <Routes>
+      <Route element={<Layout />}>
+        <Route element={<ConfigGate />}>
+          <Route index element={<Navigate to="/dashboard" replace />} />
+          <Route path="login" element={<LoginPage />} />
+          <Route path="signup" element={<SignupPage />} />
+          <Route path="reset-password" element={<ResetPasswordPage />} />
+          <Route
+            path="dashboard"
+            element={
+              <RequireAuth>
+                <DashboardLayout />
+              </RequireAuth>
+            }
+          >
+            <Route index element={<PersonalDataPage />} />
+            <Route path="emails" element={<EmailsPage />} />
+            <Route path="phones" element={<PhonesPage />} />
+            <Route path="security" element={<SecurityPage />} />
+          </Route>
+          <Route path="*" element={<NotFoundPage />} />
+        </Route>
+      </Route>
+    </Routes>
+  );
+}
+
+export default function App() {
+  const language = useAppSelector(selectLanguage);
+  useEffect(() => {
+    document.documentElement.lang = language;
+  }, [language]);
+  return (
+    <IntlProvider locale={language} messages={CATALOGUES[language] || en} defaultLocale="en">
+      <AppRoutes />
+    </IntlProvider>
+  );
+}

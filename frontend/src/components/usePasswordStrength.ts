@@ -1,0 +1,58 @@
+import { useEffect, useState } from 'react';
+import type { ZXCVBNResult } from 'zxcvbn';
+
+type Zxcvbn = (password: string, userInputs?: string[]) => ZXCVBNResult;
+
+// zxcvbn is ~800 kB with its dictionaries: load it only where a password is chosen.
+let loading: Promise<Zxcvbn> | null = null;
+export function loadZxcvbn(): Promise<Zxcvbn> {
+  if (!loading) {
+    loading = import(/* webpackChunkName: "zxcvbn" */ 'zxcvbn').then(
+      (m: { default?: Zxcvbn }) => m.default ?? (m as unknown as Zxcvbn),
+    );
+  }
+  return loading;
+}
+
+export interface PasswordPolicy {
+  min_length: number;
+  min_score: number;
+  max_length?: number;
+}
+
+export interface Strength {
+  ready: boolean;
+  /** zxcvbn's score, 0–4. */
+  score: number;
+  tooShort: boolean;
+  ok: boolean;
+  warning: string;
+}
+
+/**
+ * How good `password` is against the policy from jsconfig (min_length, min_score),
+ * with zxcvbn's score 0–4 and its feedback. `userInputs` (name, email) count as guessable.
+ */
+export default function usePasswordStrength(password: string, policy: PasswordPolicy, userInputs: (string | null | undefined)[] = []): Strength {
+  const [zxcvbn, setZxcvbn] = useState<Zxcvbn | null>(null);
+  useEffect(() => {
+    let active = true;
+    loadZxcvbn().then((fn) => {
+      if (active) setZxcvbn(() => fn);
+    });
+    return () => {
+      active = false;
+    };
+  }, []);
+
+  const tooShort = password.length < policy.min_length;
+  if (!password || !zxcvbn) return { ready: Boolean(zxcvbn), score: 0, tooShort, ok: false, warning: '' };
+  const result = zxcvbn(password, userInputs.filter((input): input is string => Boolean(input)));
+  return {
+    ready: true,
+    score: result.score,
+    tooShort,
+    ok: !tooShort && result.score >= policy.min_score,
+    warning: result.feedback.warning || '',
+  };
+}

@@ -1,0 +1,38 @@
+import { FormattedMessage, useIntl } from 'react-intl';
+import { NavLink, Outlet } from 'react-router';
+import { useAppSelector } from '../../app/hooks';
+import { selectUser } from '../personalData/personalDataSlice';
+
+const LINKS = [
+  { to: '/dashboard', id: 'nav.personal_data', end: true },
+  { to: '/dashboard/emails', id: 'nav.emails' },
+  { to: '/dashboard/phones', id: 'nav.phones' },
+  { to: '/dashboard/security', id: 'nav.security' },
+];
+
+export default function DashboardLayout() {
+  const intl = useIntl();
+  const user = useAppSelector(selectUser);
+  const name = user && (user.display_name || [user.given_name, user.surname].filter(Boolean).join(' '));
+  return (
+    <div className="dashboard">
+      {name ? (
+        <p className="greeting">
+          <FormattedMessage id="dashboard.greeting" values={{ name }} />
+        </p>
+      ) : null}
+      <nav className="dashboard-nav" aria-label={intl.formatMessage({ id: 'nav.dashboard' })}>
+        <ul>
+          {LINKS.map((link) => (
+            <li key={link.to}>
+              <NavLink to={link.to} end={link.end}>
+                <FormattedMessage id={link.id} />
+              </NavLink>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <Outlet />
+    </div>
+  );
+}

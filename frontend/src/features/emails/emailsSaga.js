@@ -1,3 +1,0 @@
-import createContactsSaga from '../contacts/createContactsSaga';
-
-export default createContactsSaga({ service: 'emails' });

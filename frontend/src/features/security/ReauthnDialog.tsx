@@ -1,0 +1,83 @@
+import { useEffect, useRef } from 'react';
+import { FormattedMessage } from 'react-intl';
+import { api, useRequest } from '../../api/api';
+import { useAppDispatch, useAppSelector } from '../../app/hooks';
+import Form, { type FieldSpec } from '../../components/Form';
+import { useApiMessage } from '../../components/Message';
+import { reauthnCancelled, selectSecurity } from './securitySlice';
+
+const FIELDS: FieldSpec<{ password: string }>[] = [
+  { name: 'password', label: 'field.password', type: 'password', autoComplete: 'current-password' },
+];
+
+/**
+ * Asks for the password again when a *recent* route refused an old login.
+ * The reauthn saga sends the refused request again after this succeeds.
+ * The content exists only while open, so a closed dialog leaves nothing to find
+ * (and the password field starts empty each time).
+ */
+export default function ReauthnDialog() {
+  const dispatch = useAppDispatch();
+  const { reauthnOpen } = useAppSelector(selectSecurity);
+  const reauthenticate = useRequest(api.endpoints.reauthenticate);
+  const translate = useApiMessage();
+  const dialog = useRef<HTMLDialogElement>(null);
+  const returnFocus = useRef<Element | null>(null);
+
+  useEffect(() => {
+    const node = dialog.current;
+    if (!node) return;
+    if (reauthnOpen && !node.open) {
+      returnFocus.current = document.activeElement;
+      if (node.showModal) node.showModal();
+      else node.setAttribute('open', '');
+      node.querySelector('input')?.focus();
+    } else if (!reauthnOpen && node.open) {
+      if (node.close) node.close();
+      else node.removeAttribute('open');
+      (returnFocus.current as HTMLElement | null)?.focus?.();
+    }
+  }, [reauthnOpen]);
+
+  const cancel = () => dispatch(reauthnCancelled());
+
+  return (
+    <dialog
+      ref={dialog}
+      className="dialog"
+      aria-labelledby="reauthn-title"
+      onCancel={(e) => {
+        e.preventDefault();
+        cancel();
+      }}
+    >
+      {reauthnOpen ? (
+        <>
+          <h2 id="reauthn-title">
+            <FormattedMessage id="reauthn.title" />
+          </h2>
+          <p>
+            <FormattedMessage id="reauthn.text" />
+          </p>
+          {reauthenticate.message ? (
+            <p className="notice error" role="alert">
+              {translate(reauthenticate.message, 'notifications.generic_error')}
+            </p>
+          ) : null}
+          <Form
+            fields={FIELDS}
+            initial={{ password: '' }}
+            request={reauthenticate}
+            onSubmit={reauthenticate.send}
+            submitLabel="reauthn.submit"
+            actions={
+              <button type="button" className="button" onClick={cancel} disabled={reauthenticate.busy}>
+                <FormattedMessage id="common.cancel" />
+              </button>
+            }
+          />
+        </>
+      ) : null}
+    </dialog>
+  );
+}

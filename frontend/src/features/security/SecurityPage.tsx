@@ -1,0 +1,116 @@
+import { useState } from 'react';
+import { FormattedDate, FormattedMessage } from 'react-intl';
+import { api, useRequest } from '../../api/api';
+import { useAppSelector } from '../../app/hooks';
+import { Card, Part } from '../../components/Card';
+import Form from '../../components/Form';
+import Loading from '../../components/Loading';
+import NewPasswordForm from '../../components/NewPasswordForm';
+import useSuccessCount from '../../components/useSuccessCount';
+import { selectUser } from '../personalData/personalDataSlice';
+import { selectSecurity } from './securitySlice';
+
+function When({ value }: { value: string | null | undefined }) {
+  if (!value) return <FormattedMessage id="security.never" />;
+  return <FormattedDate value={value} dateStyle="medium" timeStyle="short" />;
+}
+
+function Credentials() {
+  const { credentials, credentialsLoaded } = useAppSelector(selectSecurity);
+  if (!credentialsLoaded) return <Loading />;
+  const columns = ['security.credential', 'security.created', 'security.last_used'];
+  return (
+    <table className="credentials">
+      <thead>
+        <tr>
+          {columns.map((id) => (
+            <th scope="col" key={id}>
+              <FormattedMessage id={id} />
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {credentials.map((credential, index) => (
+          <tr key={credential.credential_id || index}>
+            <th scope="row">
+              <FormattedMessage id={credential.type === 'password' ? 'security.password' : 'security.credential'} />
+            </th>
+            <td>
+              <When value={credential.created} />
+            </td>
+            <td>
+              <When value={credential.last_used} />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function ChangePassword() {
+  const user = useAppSelector(selectUser);
+  const change = useRequest(api.endpoints.changePassword);
+  // Remount the form after a success so both password inputs are emptied.
+  const generation = useSuccessCount(change.busy, change.succeeded);
+  return (
+    <NewPasswordForm
+      key={generation}
+      request={change}
+      onSubmit={(password) => change.send({ new_password: password })}
+      userInputs={[user?.given_name, user?.surname, user?.display_name]}
+      submitLabel="security.change_password_submit"
+    />
+  );
+}
+
+function Terminate() {
+  const terminate = useRequest(api.endpoints.terminate);
+  const [confirming, setConfirming] = useState(false);
+  if (!confirming) {
+    return (
+      <button type="button" className="button danger" onClick={() => setConfirming(true)}>
+        <FormattedMessage id="security.terminate" />
+      </button>
+    );
+  }
+  return (
+    <Form
+      fields={[]}
+      initial={{}}
+      request={terminate}
+      onSubmit={() => terminate.send()}
+      className="confirm"
+      aria-labelledby="terminate-confirm"
+      submitLabel="security.terminate_yes"
+      submitClassName="button danger"
+      actions={
+        <button type="button" className="button" onClick={() => setConfirming(false)} disabled={terminate.busy}>
+          <FormattedMessage id="common.cancel" />
+        </button>
+      }
+    >
+      <p id="terminate-confirm" className="warning">
+        <FormattedMessage id="security.terminate_confirm" />
+      </p>
+    </Form>
+  );
+}
+
+export default function SecurityPage() {
+  api.endpoints.credentials.useQuery();
+  return (
+    <Card title="security.title">
+      <Part title="security.credentials_title">
+        <Credentials />
+      </Part>
+      <Part title="security.change_password_title">
+        <ChangePassword />
+      </Part>
+      <Part title="security.terminate_title" intro="security.terminate_text">
+        <Terminate />
+      </Part>
+    </Card>
+  );
+}
