@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from flask import Flask, current_app, session
 from flask_session import Session
@@ -55,7 +55,10 @@ class SignedRedisSessionInterface(RedisSessionInterface):
       wrote (API.md: "concurrent requests in one session never undo each other").
     * A session read from Redis is written back only if it still exists there (``SET
       XX``): one that a parallel request ended (logout, password change, deletion) is
-      neither revived nor is its id handed back in a cookie.
+      not revived.
+    * The cookie is set only when the id is new (a new session, a rotation), so no late
+      answer hands back an id that a parallel request replaced; it lives for the
+      absolute lifetime, the idle one being the Redis TTL.
     * Nothing is written when this very response says Redis is down
       (``common.errors.failed_backend``).
     """
@@ -107,10 +110,16 @@ class SignedRedisSessionInterface(RedisSessionInterface):
             alive = bool(self.client.set(key, self.serializer.encode(session), ex=ttl, xx=True))
         else:
             alive = bool(self.client.expire(key, ttl))
-        if not alive or not self.should_set_cookie(app, session):
+        # The cookie is sent only with a new id. Re-sending an unchanged id on every answer
+        # would let the late answer of a parallel request hand back an id that the winner
+        # of the race (a password change, a login) has just replaced, logging the browser
+        # out. The idle lifetime is the Redis TTL, so the cookie may live for the
+        # absolute lifetime without being renewed.
+        if not alive or session.sid == session.stored_sid:
             return
+        lifetime = app.config["TESSERA"]["session_absolute_lifetime"]
         response.set_cookie(name, self.signer.sign(session.sid.encode()).decode(),
-                            expires=self.get_expiration_time(app, session),
+                            expires=datetime.now(timezone.utc) + timedelta(seconds=lifetime),
                             httponly=self.get_cookie_httponly(app), domain=domain, path=path,
                             secure=self.get_cookie_secure(app), samesite=self.get_cookie_samesite(app))
         response.vary.add("Cookie")
@@ -127,7 +136,7 @@ def init_app(app: Flask) -> None:
         SESSION_COOKIE_SECURE=config["session_cookie_secure"],
         SESSION_COOKIE_PATH="/",
         PERMANENT_SESSION_LIFETIME=timedelta(seconds=config["session_idle_lifetime"]),
-        SESSION_REFRESH_EACH_REQUEST=True,  # the cookie and the TTL; the data only when changed
+        SESSION_REFRESH_EACH_REQUEST=True,  # the TTL on every request; data and cookie only when changed
     )
     Session()  # validates the config keys; the interface below replaces its default
     app.session_interface = SignedRedisSessionInterface(app, app.extensions["tessera.redis"])
