@@ -172,17 +172,23 @@ def rotate_session_id() -> None:
         _remember_sid(user_id, session.sid)
 
 
-def login(user_id: str) -> str:
-    """Log ``user_id`` in: a new session id, a new CSRF token, ``auth_time`` = now.
+#: the session key of a pending second step (``services.authn.mfa``): the id of its flow
+PENDING_MFA = "mfa_flow"
 
-    Everything the anonymous session held is dropped except its language choice.
-    Returns the new CSRF token (for the response's ``payload.csrf_token``).
+
+def login(user_id: str, amr: list[str] | None = None) -> str:
+    """Log ``user_id`` in: a new session id, a new CSRF token, ``auth_time`` = now, and
+    ``amr`` (RFC 8176 method references, e.g. ``["pwd", "otp", "mfa"]``; default
+    ``["pwd"]``) kept for the OpenID provider.
+
+    Everything the anonymous session held is dropped except its language choice (so a
+    pending second step ends too). Returns the new CSRF token (for ``payload.csrf_token``).
     """
     language = session.get("language")
     rotate_session_id()
     session.clear()
     now = int(time.time())
-    session.update(user_id=user_id, auth_time=now, login_time=now)
+    session.update(user_id=user_id, auth_time=now, login_time=now, amr=list(amr or ["pwd"]))
     if language:
         session["language"] = language
     token = new_csrf_token()
@@ -190,10 +196,34 @@ def login(user_id: str) -> str:
     return token
 
 
-def reauthenticated() -> None:
-    """Record a fresh proof of the password: ``auth_time`` = now, new session id."""
+def reauthenticated(amr: list[str] | None = None) -> None:
+    """Record a fresh proof: ``auth_time`` = now, ``amr`` (default ``["pwd"]``), a new
+    session id; a pending second step of this session ends."""
     rotate_session_id()
+    session.pop(PENDING_MFA, None)
     session["auth_time"] = int(time.time())
+    session["amr"] = list(amr or ["pwd"])
+
+
+def begin_second_step(flow_id: str, *, logged_in: bool) -> str | None:
+    """Hold the pending second step ``flow_id`` in this session.
+
+    Not logged in (a login's password step): the session gets a new id and keeps only
+    its language, so nothing of the anonymous session survives the privilege change
+    (OWASP Session Management Cheat Sheet), and a new CSRF token is returned. Logged in
+    (a re-authentication): the session stays as it is (``auth_time`` unchanged) and None
+    is returned.
+    """
+    if logged_in:
+        session[PENDING_MFA] = flow_id
+        return None
+    language = session.get("language")
+    rotate_session_id()
+    session.clear()
+    session[PENDING_MFA] = flow_id
+    if language:
+        session["language"] = language
+    return new_csrf_token()
 
 
 def logout() -> str:

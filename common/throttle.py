@@ -171,11 +171,15 @@ class _Attempt:
 
 
 def failure_limit(limit: Callable[[], str], *, key_func: Callable[[], str] = client_address,
-                  counts: Callable[[Response], bool] = failed) -> Callable[[View], View]:
+                  counts: Callable[[Response], bool] = failed,
+                  scope: Callable[[], str] | None = None) -> Callable[[View], View]:
     """Decorator: at most ``limit()`` (a limit string, e.g. ``configured(...)``; several
     separated by ``;`` all apply) answers for which ``counts(response)`` is true per
     ``key_func()`` (default: the client address) and window of this endpoint; the answer
     that reaches the allowance locks the key for one whole window from then on.
+
+    ``scope()``, when given, names the endpoint whose counters this one shares (e.g. a
+    login's second step counts with the password failures of ``authn.login``).
 
     Before the view runs, the request takes a slot; a locked or full key raises
     ``FailuresThrottled`` (429, ``Retry-After`` in whole seconds, at least 1) and the view
@@ -189,18 +193,19 @@ def failure_limit(limit: Callable[[], str], *, key_func: Callable[[], str] = cli
         @functools.wraps(view)
         def limited(*args: Any, **kwargs: Any) -> Any:
             key = key_func()
+            endpoint = scope() if scope is not None else request.endpoint
             for item in parse_many(limit()):
-                _take_slot(item, key, counts)
+                _take_slot(item, key, counts, endpoint)
             return view(*args, **kwargs)
         return limited  # type: ignore[return-value]
     return decorator
 
 
-def _take_slot(item: RateLimitItem, key: str, counts: Callable[[Response], bool]) -> None:
-    """Take a slot of ``item`` (one parsed limit) for ``key`` on this endpoint, or raise
+def _take_slot(item: RateLimitItem, key: str, counts: Callable[[Response], bool], endpoint: str) -> None:
+    """Take a slot of ``item`` (one parsed limit) for ``key`` on ``endpoint``, or raise
     FailuresThrottled."""
     # the limit is part of the key, so a changed limit starts afresh (as Flask-Limiter's)
-    base = f"tessera:failures:{request.endpoint}:{key}:{item.amount}/{item.get_expiry()}"
+    base = f"tessera:failures:{endpoint}:{key}:{item.amount}/{item.get_expiry()}"
     attempt = _Attempt(keys=(base, f"{base}:pending", f"{base}:lock"), window_ms=item.get_expiry() * 1000,
                        amount=item.amount, attempt_id=uuid.uuid4().hex, counts=counts)
     wait_ms = redis_client().register_script(_TAKE_SLOT)(

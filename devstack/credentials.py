@@ -6,6 +6,7 @@ MongoDB's users are in ``<run>/mongo/users.json``, RabbitMQ's in
 from __future__ import annotations
 
 import json
+import os
 import secrets
 from pathlib import Path
 
@@ -25,3 +26,16 @@ def stored_passwords(path: Path, users: list[str], create: bool = True) -> dict[
         known.update({user: secrets.token_urlsafe(24) for user in missing})
         write_json(path, known)
     return known
+
+
+def stored_secret(path: Path) -> str:
+    """The secret in the file ``path`` (one line), made at first use: 43 URL-safe random
+    characters (256 bits), written mode 600. Kept for the stack's life: a new one would
+    leave what was encrypted with the old one unreadable."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(32) + "\n")
+    return path.read_text().strip()
+

@@ -23,6 +23,7 @@ import xmlrpc.client
 from devstack import health as checks
 from devstack import install as installer
 from devstack import mongo_access, rabbitmq_access, render, supervisor
+from devstack.credentials import stored_secret
 from devstack.topology import ROOT, Stack, get_stack, service_of
 
 log = logging.getLogger("tessera.stack")
@@ -356,11 +357,13 @@ def import_rabbitmq_definitions(stack: Stack | str | None = None) -> None:
 def seed_variables(stack: Stack) -> dict[str, str]:
     """The seed's placeholders that describe ``stack``: ``RUN_DIR``, ``<NAME>_PORT`` and
     each service's and worker's ``MONGO_PASSWORD_<NAME>`` and ``AMQP_PASSWORD_<NAME>``
-    (those its run dir holds; see ``provision.seed``)."""
+    (those its run dir holds; see ``provision.seed``) and ``MFA_ENCRYPTION_KEY`` (authn's
+    and security's key for TOTP secrets, made at first use and kept in the run dir)."""
     variables = {f"{name.upper()}_PORT": str(port) for name, port in stack.ports.items()}
     variables["RUN_DIR"] = str(stack.run_dir)
     variables.update(mongo_access.seed_variables(stack))
     variables.update(rabbitmq_access.seed_variables(stack))
+    variables["MFA_ENCRYPTION_KEY"] = stored_secret(stack.run_dir / "mfa-encryption.key")
     return variables
 
 

@@ -6,7 +6,7 @@ being silently ignored.
 """
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from common.amqp import QUEUE_TYPES
 from common.fields import PHONE_REGIONS
@@ -45,6 +45,27 @@ class VerificationCodeSchema(StrictSchema):
     resend_interval = fields.Integer(required=True, validate=validate.Range(min=0), metadata={"unit": "s"})
     max_sends = fields.Integer(required=True, validate=validate.Range(min=1),
                                metadata={"doc": "codes sent for one address per ttl"})
+
+
+#: at least 32 characters per secret, as for ``secret_key`` (a random string of that
+#: length holds well over the 128 bits an AES-128 key needs)
+MFA_KEY_MIN_CHARS = 32
+
+
+def _encryption_secrets(value: str) -> None:
+    """Validate one or more secrets of at least MFA_KEY_MIN_CHARS characters, comma-separated."""
+    if any(len(part.strip()) < MFA_KEY_MIN_CHARS for part in value.split(",")):
+        raise ValidationError(f"Each comma-separated secret must have at least {MFA_KEY_MIN_CHARS} characters.")
+
+
+def mfa_encryption_key_field() -> fields.String:
+    """``mfa_encryption_key``: the secret(s) from which the keys that encrypt TOTP secrets
+    at rest are derived (``common.totp``; the first encrypts, all decrypt, for rotation),
+    for the services that read or write them (authn, security) only.
+    A secret: the seed fills it from ``${MFA_ENCRYPTION_KEY}`` (generated per stack by
+    devstack, in ``.env`` for containers) and ``TESSERA_SECRET_MFA_ENCRYPTION_KEY``
+    overrides it (``common.config.apply_secrets``)."""
+    return fields.String(required=True, validate=_encryption_secrets, metadata={"secret": True})
 
 
 #: Keys every service must have but sets in its own namespace, as they differ per service.

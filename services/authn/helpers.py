@@ -24,6 +24,12 @@ class AuthnMsg(TranslatableMsg):
 
     #: one answer for an unknown address and a wrong password alike (no enumeration)
     invalid_credentials = "authn.invalid_credentials"
+    #: a wrong (or replayed, or out-of-window) second-step code
+    invalid_code = "authn.invalid_code"
+    #: an /mfa/ route without a pending second step (none, expired or completed)
+    mfa_not_pending = "authn.mfa_not_pending"
+    #: an /mfa/ route for a kind of factor the account does not have
+    mfa_method_unavailable = "authn.mfa_method_unavailable"
 
 
 def password_credential(user: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -48,10 +54,10 @@ def check_password(user: Mapping[str, Any] | None, password: str) -> dict[str, A
     return credential
 
 
-def record_use(user: Mapping[str, Any], credential: Mapping[str, Any], password: str) -> None:
-    """Set the credential's ``last_used`` (and re-hash it when the argon2 cost changed,
-    OWASP Password Storage Cheat Sheet, "Upgrading legacy hashes") in authn's private
-    copy, and ask the AM to copy ``credentials`` without waiting for it.
+def record_use(user: Mapping[str, Any], credential: Mapping[str, Any], password: str | None = None) -> None:
+    """Set the credential's ``last_used`` (and, given the ``password``, re-hash it when the
+    argon2 cost changed, OWASP Password Storage Cheat Sheet, "Upgrading legacy hashes")
+    in authn's private copy, and ask the AM to copy ``credentials`` without waiting for it.
 
     Bookkeeping must never cost the user the login: a concurrent login that wrote the
     private copy first (409) or a broker that is down is logged and skipped.
@@ -61,7 +67,7 @@ def record_use(user: Mapping[str, Any], credential: Mapping[str, Any], password:
     for entry in credentials:
         if entry.get("credential_id") == credential.get("credential_id"):
             entry["last_used"] = now()
-            if needs_rehash(entry["hash"], argon2):
+            if password is not None and needs_rehash(entry["hash"], argon2):
                 entry["hash"] = hash_password(password, argon2)
                 logger.info("re-hashed the password of %s with the configured argon2 cost", user["_id"])
     try:
@@ -74,14 +80,17 @@ def record_use(user: Mapping[str, Any], credential: Mapping[str, Any], password:
 
 
 def session_payload(csrf_token: str | None = None) -> dict[str, Any]:
-    """``{logged_in, user_id, auth_time}`` of the current session (``auth_time`` a UTC
-    datetime or None), plus ``csrf_token`` when given."""
+    """``{logged_in, user_id, auth_time, amr}`` of the current session (``auth_time`` a
+    UTC datetime, ``amr`` the RFC 8176 method references of the last login or
+    re-authentication; None when not logged in), plus ``csrf_token`` when given."""
     user_id = session.get("user_id")
     auth_time = session.get("auth_time")
     payload: dict[str, Any] = {
         "logged_in": bool(user_id),
         "user_id": user_id or None,
         "auth_time": datetime.fromtimestamp(auth_time, timezone.utc) if user_id and auth_time else None,
+        # a session from before amr was kept proved the password only
+        "amr": list(session.get("amr") or ["pwd"]) if user_id else None,
     }
     if csrf_token is not None:
         payload["csrf_token"] = csrf_token
@@ -91,9 +100,10 @@ def session_payload(csrf_token: str | None = None) -> dict[str, Any]:
 # -- throttling (common.throttle.failure_limit); the limit strings come from the config ---
 
 def is_failure(response: Response) -> bool:
-    """``counts`` of the login limits: only a rejected password uses up the allowance (not
-    a 401 ``authn.required`` of a logged-out re-authentication, nor a 400)."""
+    """``counts`` of the login limits: only a rejected password or second-step code uses
+    up the allowance (not a 401 ``authn.required`` of a logged-out re-authentication,
+    nor a 400)."""
     if response.status_code != 401:
         return False
     body = response.get_json(silent=True) or {}
-    return body.get("payload", {}).get("message") == AuthnMsg.invalid_credentials
+    return body.get("payload", {}).get("message") in (AuthnMsg.invalid_credentials, AuthnMsg.invalid_code)

@@ -4,7 +4,8 @@ from __future__ import annotations
 from limits import parse_many
 from marshmallow import ValidationError, fields, validate
 
-from common.config.schema import CommonConfigSchema
+from common.config.schema import CommonConfigSchema, mfa_encryption_key_field
+from common.factors import METHODS
 from common.schemas import CsrfTokenResponse, TesseraSchema, email_field
 
 #: Upper bound on a submitted password: far above the policy's max_length, low enough
@@ -29,6 +30,7 @@ class ConfigSchema(CommonConfigSchema):
 
     login_failures_per_account = fields.String(required=True, validate=limit_string)
     login_failures_per_client = fields.String(required=True, validate=limit_string)
+    mfa_encryption_key = mfa_encryption_key_field()
 
 
 def password_field() -> fields.String:
@@ -49,16 +51,40 @@ class ReauthenticateRequest(TesseraSchema):
     password = password_field()
 
 
+class TotpCodeRequest(TesseraSchema):
+    """``POST /mfa/totp``: the 6 digits the authenticator app shows."""
+
+    code = fields.String(required=True, validate=validate.Regexp(r"\A[0-9]{6}\Z", error="Not a 6-digit code."))
+
+
+class RecoveryCodeRequest(TesseraSchema):
+    """``POST /mfa/recovery-code``: one recovery code as shown (case, spaces and hyphens
+    do not matter)."""
+
+    code = fields.String(required=True, validate=validate.Length(min=1, max=64))
+
+
 class SessionResponse(TesseraSchema):
     """``GET /session``: who is logged in; nulls and false when nobody is."""
 
     logged_in = fields.Boolean(required=True)
     user_id = fields.String(required=True, allow_none=True)
     auth_time = fields.DateTime(required=True, allow_none=True, metadata={"doc": "ISO 8601, UTC"})
+    amr = fields.List(fields.String(), required=True, allow_none=True,
+                      metadata={"doc": "RFC 8176 authentication method references, e.g. pwd, otp, hwk, mfa"})
+    mfa_pending = fields.Boolean(required=True, metadata={"doc": "a second step is asked for"})
 
 
 class LoginResponse(CsrfTokenResponse):
-    """``POST /login`` and ``/reauthenticate``: the session's CSRF token, the user, ``auth_time``."""
+    """``POST /login``, ``/reauthenticate`` and the ``/mfa/*`` completions: the session's
+    CSRF token and state. With a second factor the password step answers
+    ``mfa_required: true`` and the ``methods`` to complete it with (a login is then not
+    logged in yet, and names no user)."""
 
-    user_id = fields.String(required=True)
-    auth_time = fields.DateTime(required=True, metadata={"doc": "ISO 8601, UTC"})
+    logged_in = fields.Boolean(required=True)
+    user_id = fields.String(required=True, allow_none=True)
+    auth_time = fields.DateTime(required=True, allow_none=True, metadata={"doc": "ISO 8601, UTC"})
+    amr = fields.List(fields.String(), required=True, allow_none=True)
+    mfa_required = fields.Boolean(required=True)
+    methods = fields.List(fields.String(validate=validate.OneOf(METHODS)), required=True,
+                          metadata={"doc": "of totp, webauthn, recovery_code"})

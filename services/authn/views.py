@@ -9,11 +9,15 @@ from common import session as sessions
 from common.api import marshal, unmarshal
 from common.authn import login_required
 from common.csrf import get_csrf_token
+from common.factors import RECOVERY_CODE, TOTP, mfa_methods
 from common.schemas import CsrfTokenResponse, EmptyRequest
 from common.throttle import account_or_client, address_key, configured, failure_limit
 from common.users import find_user_by_email, require_user
+from services.authn import mfa
 from services.authn.helpers import check_password, is_failure, record_use, session_payload
-from services.authn.schemas import LoginRequest, LoginResponse, ReauthenticateRequest, SessionResponse
+from services.authn.schemas import (LoginRequest, LoginResponse, ReauthenticateRequest, RecoveryCodeRequest,
+                                    SessionResponse, TotpCodeRequest)
+from services.authn.second_factors import check_recovery_code, check_totp
 
 logger = logging.getLogger(__name__)
 
@@ -27,13 +31,46 @@ bp = Blueprint("authn", __name__)
 @failure_limit(configured("login_failures_per_client"), counts=is_failure)
 def login(email: str, password: str) -> dict:
     """Log in with a verified address and the password; the session id is replaced
-    (OWASP Session Management Cheat Sheet: renew the id at login, against fixation)."""
+    (OWASP Session Management Cheat Sheet: renew the id at login, against fixation).
+
+    An account with a second factor is not logged in by its password: the answer is
+    ``mfa_required: true`` with the ``methods``, and the session holds a pending second
+    step (``services.authn.mfa``) that an ``/mfa/*`` route completes."""
     user = find_user_by_email(email)
     credential = check_password(user, password)
     record_use(user, credential, password)
-    token = sessions.login(user["_id"])
+    methods = mfa_methods(user.get("credentials", []))
+    if methods:
+        return mfa.begin(user, methods, purpose=mfa.LOGIN, throttle_scope="authn.login",
+                         throttle_key=address_key("login")())
+    token = sessions.login(user["_id"], amr=["pwd"])
     logger.info("user %s logged in", user["_id"])
-    return session_payload(token)
+    return {**session_payload(token), "mfa_required": False, "methods": []}
+
+
+@bp.post("/mfa/totp")
+@unmarshal(TotpCodeRequest)
+@marshal(LoginResponse)
+@mfa.second_step_limits
+def mfa_totp(code: str) -> dict:
+    """Complete the pending login (or re-authentication) with a TOTP code: ±1 step, each
+    code once (RFC 6238 §5.2); ``amr`` ``["pwd", "otp", "mfa"]``."""
+    flow = mfa.require_pending(TOTP)
+    check_totp(require_user(flow.data["user_id"]), code)
+    return mfa.complete(flow, ["pwd", "otp", "mfa"])
+
+
+@bp.post("/mfa/recovery-code")
+@unmarshal(RecoveryCodeRequest)
+@marshal(LoginResponse)
+@mfa.second_step_limits
+def mfa_recovery_code(code: str) -> dict:
+    """Complete the pending login (or re-authentication) with a recovery code, which is
+    used up. ``amr`` ``["pwd", "otp", "mfa"]``: a look-up secret is a one-time password
+    of the kind RFC 8176 §2 calls ``otp``."""
+    flow = mfa.require_pending(RECOVERY_CODE)
+    check_recovery_code(require_user(flow.data["user_id"]), code)
+    return mfa.complete(flow, ["pwd", "otp", "mfa"])
 
 
 @bp.post("/logout")
@@ -51,8 +88,9 @@ def logout() -> dict:
 @unmarshal(EmptyRequest)
 @marshal(SessionResponse)
 def get_session() -> dict:
-    """Who this session belongs to and when the password was last proved."""
-    return session_payload()
+    """Who this session belongs to, when and how (``amr``) they last proved it, and
+    whether a second step is pending."""
+    return {**session_payload(), "mfa_pending": mfa.mfa_pending()}
 
 
 @bp.post("/reauthenticate")
@@ -63,8 +101,16 @@ def get_session() -> dict:
 @failure_limit(configured("login_failures_per_client"), counts=is_failure)
 def reauthenticate(password: str) -> dict:
     """Prove the password again for *recent* routes (NIST SP 800-63B §7.2); refreshes
-    ``auth_time`` and replaces the session id."""
+    ``auth_time`` and replaces the session id.
+
+    For an account with a second factor the answer is ``mfa_required: true`` as at
+    login; the session stays logged in with its old ``auth_time`` until an ``/mfa/*``
+    route completes the step."""
     user = require_user(g.user_id)
     check_password(user, password)
-    sessions.reauthenticated()
-    return session_payload(get_csrf_token())
+    methods = mfa_methods(user.get("credentials", []))
+    if methods:
+        return mfa.begin(user, methods, purpose=mfa.REAUTHENTICATE, throttle_scope="authn.reauthenticate",
+                         throttle_key=account_or_client())
+    sessions.reauthenticated(amr=["pwd"])
+    return {**session_payload(get_csrf_token()), "mfa_required": False, "methods": []}

@@ -37,6 +37,10 @@ MAIL_TEMPLATES: dict[str, tuple[str, ...]] = {
     "account_terminated": ("given_name",),
     "reset_code": ("code", "ttl_minutes"),
     "password_reset": ("given_name",),
+    # second factors (issue 12); factor: totp, security_key or passkey
+    "mfa_added": ("given_name", "factor"),
+    "mfa_removed": ("given_name", "factor", "last"),
+    "recovery_codes_generated": ("given_name",),
 }
 
 #: SMS template → the context keys it needs

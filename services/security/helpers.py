@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from enum import unique
 from typing import Any, Iterable, Iterator, Mapping
 
-from common import locks
+from common import factors, locks
 from common import session as sessions
 from common.errors import ApiError
 from common.messages import TranslatableMsg
@@ -18,13 +18,25 @@ class SecurityMsg(TranslatableMsg):
 
     weak_password = "security.weak_password"
     in_progress = "security.in_progress"
+    #: the account has a TOTP credential already (one per account)
+    totp_exists = "security.totp_exists"
+    #: /totp/complete without a /totp/begin of this session (or it expired or was used)
+    totp_not_begun = "security.totp_not_begun"
+    totp_code_invalid = "security.totp_code_invalid"
+    #: no second factor of the user has this id (a password is never removed)
+    credential_not_found = "security.credential_not_found"
+    #: recovery codes need a second factor to back up
+    no_second_factor = "security.no_second_factor"
 
 
-def public_credentials(credentials: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """``credentials`` as the user may see them: ``[{credential_id, type, created,
-    last_used}]`` — the hash never leaves the server (OWASP ASVS V2.4)."""
-    return [{"credential_id": c["credential_id"], "type": c["type"], "created": c["created"],
-             "last_used": c.get("last_used")} for c in credentials]
+def credentials_payload(credentials: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """``{credentials, recovery_codes_left}``: the password and second factors as the user
+    may see them (``common.factors.public_view``: never a hash, secret or key, OWASP
+    ASVS V2.4) and how many recovery codes are unused (the codes themselves are not
+    listed)."""
+    credentials = list(credentials)
+    shown = [factors.public_view(c) for c in credentials if c.get("type") != factors.RECOVERY_CODE]
+    return {"credentials": shown, "recovery_codes_left": len(factors.unused_recovery_codes(credentials))}
 
 
 @contextmanager

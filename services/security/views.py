@@ -12,8 +12,10 @@ from common.schemas import CsrfTokenResponse, EmptyRequest
 from common.messaging import mail_user
 from common.throttle import configured, limiter
 from common.users import new_password_credentials, request_delete, require_user, update_user
-from services.security.helpers import SecurityMsg, one_at_a_time, public_credentials
-from services.security.schemas import ChangePasswordRequest, CredentialsResponse
+from services.security.helpers import SecurityMsg, credentials_payload, one_at_a_time
+from services.security import mfa
+from services.security.schemas import (ChangePasswordRequest, CredentialsResponse, RecoveryCodesResponse,
+                                       RemoveCredentialRequest, TotpBeginResponse, TotpCompleteRequest)
 
 bp = Blueprint("security", __name__)
 logger = logging.getLogger(__name__)
@@ -24,8 +26,53 @@ logger = logging.getLogger(__name__)
 @marshal(CredentialsResponse)
 @login_required
 def get_credentials() -> dict:
-    """The logged-in user's credentials (never the hash)."""
-    return {"credentials": public_credentials(require_user(g.user_id).get("credentials", []))}
+    """The logged-in user's credentials (never a hash or secret) and how many recovery
+    codes are left."""
+    return credentials_payload(require_user(g.user_id).get("credentials", []))
+
+
+@bp.post("/totp/begin")
+@unmarshal(EmptyRequest)
+@marshal(TotpBeginResponse)
+@recent_authn_required
+def totp_begin() -> dict:
+    """A new TOTP secret for this session's enrolment (nothing stored as a credential
+    yet); 409 ``security.totp_exists`` when the account has one."""
+    return mfa.begin_totp(require_user(g.user_id))
+
+
+@bp.post("/totp/complete")
+@unmarshal(TotpCompleteRequest)
+@marshal(CredentialsResponse)
+@recent_authn_required
+def totp_complete(code: str):
+    """Store the TOTP credential once ``code`` matches the enrolment's secret: 400
+    ``security.totp_code_invalid`` / ``security.totp_not_begun``, 409
+    ``security.totp_exists`` / ``security.in_progress``."""
+    applied, credentials = mfa.complete_totp(code)
+    return applied_or_pending(applied, credentials_payload(credentials))
+
+
+@bp.post("/credentials/remove")
+@unmarshal(RemoveCredentialRequest)
+@marshal(CredentialsResponse)
+@recent_authn_required
+def remove_credential(credential_id: str):
+    """Remove a second factor (never the password; the recovery codes go with the last
+    one): 404 ``security.credential_not_found``, 409 ``security.in_progress``."""
+    applied, credentials = mfa.remove_factor(credential_id)
+    return applied_or_pending(applied, credentials_payload(credentials))
+
+
+@bp.post("/recovery-codes")
+@unmarshal(EmptyRequest)
+@marshal(RecoveryCodesResponse)
+@recent_authn_required
+def recovery_codes():
+    """10 new recovery codes, shown this once; earlier codes stop working. 400
+    ``security.no_second_factor`` without a second factor, 409 ``security.in_progress``."""
+    applied, codes, credentials = mfa.new_recovery_codes()
+    return applied_or_pending(applied, {**credentials_payload(credentials), "codes": codes})
 
 
 @bp.post("/change-password")
@@ -49,7 +96,7 @@ def change_password(new_password: str):
         sessions.rotate_session_id()
         mail_user(user, "password_changed")
     logger.info("password of %s changed; %s other sessions ended", g.user_id, ended)
-    return applied_or_pending(applied, {"credentials": public_credentials(credentials)})
+    return applied_or_pending(applied, credentials_payload(credentials))
 
 
 @bp.post("/terminate")

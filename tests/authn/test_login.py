@@ -27,7 +27,8 @@ def test_login_succeeds_and_logs_the_session_in(api, make_user):
     assert auth_time.utcoffset() == timedelta(0)
     assert abs(datetime.now(timezone.utc) - auth_time) < timedelta(seconds=10)
     s = client.get("/api/authn/session")
-    assert s.payload == {"logged_in": True, "user_id": user.user_id, "auth_time": r.payload["auth_time"]}
+    assert s.payload == {"logged_in": True, "user_id": user.user_id, "auth_time": r.payload["auth_time"],
+                         "amr": ["pwd"], "mfa_pending": False}
 
 
 def test_login_normalises_the_address(api, make_user):

@@ -24,7 +24,8 @@ def test_session_when_logged_out(api):
     r = api("authn").get("/api/authn/session")
     assert r.status == 200
     assert r.type == "GET_AUTHN_SESSION_SUCCESS"
-    assert r.payload == {"logged_in": False, "user_id": None, "auth_time": None}
+    assert r.payload == {"logged_in": False, "user_id": None, "auth_time": None, "amr": None,
+                         "mfa_pending": False}
 
 
 def test_session_is_get_only(api):
@@ -151,7 +152,8 @@ def test_absolute_lifetime_ends_the_session(api, make_user):
     assert client.get("/api/authn/session").payload["logged_in"] is True
     with client.client.session_transaction() as session:
         session["login_time"] = int(time.time()) - 601
-    assert client.get("/api/authn/session").payload == {"logged_in": False, "user_id": None, "auth_time": None}
+    assert client.get("/api/authn/session").payload == {"logged_in": False, "user_id": None, "auth_time": None,
+                                                          "amr": None, "mfa_pending": False}
     r = client.post("/api/authn/reauthenticate", {"password": user.password})
     assert r.status == 401 and r.message == "authn.required"
 

@@ -72,12 +72,13 @@ def interpolate(value: Any, env: dict[str, str]) -> Any:
 
 
 def example_env() -> dict[str, str]:
-    """A test .env: .env.example's values, with ``test-<name>`` for each one left empty."""
+    """A test .env: .env.example's values, with ``test-<name>`` (padded with x to 40
+    characters, the least a secret such as MFA_ENCRYPTION_KEY takes) for each one left empty."""
     env = {}
     for line in ENV_EXAMPLE.read_text().splitlines():
         if line and not line.startswith("#") and "=" in line:
             key, _, value = line.partition("=")
-            env[key.strip()] = value.strip() or f"test-{key.strip().lower()}"
+            env[key.strip()] = value.strip() or f"test-{key.strip().lower()}".ljust(40, "x")
     return env
 
 
