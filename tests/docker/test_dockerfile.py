@@ -69,7 +69,8 @@ def test_build_context_leaves_out_secrets_and_local_state() -> None:
                  "services/msg/__pycache__/worker.cpython-311.pyc"):
         assert dockerfile.ignored(path, patterns), f"{path} would be sent to the Docker build"
     for path in ("requirements.lock", "pyproject.toml", "common/app.py", "services/msg/templates/en/base.html",
-                 "etcd-seed/common.json", "nginx/tessera.conf", "frontend/package-lock.json", "frontend/src/index.js"):
+                 "etcd-seed/common.json", "nginx/tessera.conf", "frontend/package-lock.json", "frontend/src/index.tsx",
+                 "frontend/tsconfig.json", "frontend/scripts/generate-api-types.mjs", "frontend/src/api/openapi/phones.json"):
         assert not dockerfile.ignored(path, patterns), f"{path} is needed by the Docker build"
 
 
