@@ -20,9 +20,8 @@ const hidden = (chunks: ReactNode[]) => <span className="visually-hidden">{chunk
  */
 type ContactBody = Record<string, string>;
 type ContactEndpoint = Parameters<typeof useRequest<ContactBody, unknown>>[0];
-const ENDPOINTS: Record<ContactKind, Record<'all' | 'add' | 'verify' | 'resend' | 'primary' | 'remove', unknown>> = {
+const ENDPOINTS: Record<ContactKind, Record<'add' | 'verify' | 'resend' | 'primary' | 'remove', unknown>> = {
   emails: {
-    all: api.endpoints.emailsAll,
     add: api.endpoints.emailsNew,
     verify: api.endpoints.emailsVerify,
     resend: api.endpoints.emailsResendCode,
@@ -30,7 +29,6 @@ const ENDPOINTS: Record<ContactKind, Record<'all' | 'add' | 'verify' | 'resend' 
     remove: api.endpoints.emailsRemove,
   },
   phones: {
-    all: api.endpoints.phonesAll,
     add: api.endpoints.phonesNew,
     verify: api.endpoints.phonesVerify,
     resend: api.endpoints.phonesResendCode,
@@ -38,10 +36,14 @@ const ENDPOINTS: Record<ContactKind, Record<'all' | 'add' | 'verify' | 'resend' 
     remove: api.endpoints.phonesRemove,
   },
 };
-const endpoint = (kind: ContactKind, name: Exclude<keyof (typeof ENDPOINTS)['emails'], 'all'>) =>
+const endpoint = (kind: ContactKind, name: keyof (typeof ENDPOINTS)['emails']) =>
   ENDPOINTS[kind][name] as ContactEndpoint;
 
-/** What differs between the two pages. */
+/**
+ * What differs between the two pages. Each page reads its list itself (its GET `all`
+ * query, subscribed while the page is shown; a change that does not answer with the
+ * list makes it stale, and it is read again).
+ */
 export interface ContactsPageProps<V extends Values> {
   kind: ContactKind;
   /** The body field and the entries' key: 'email' or 'number'. */
@@ -76,7 +78,6 @@ function EntryButton({ message, value, onClick, className = 'button', disabled, 
 export default function ContactsPage<V extends Values>({ kind, field, addFields, addInitial, addBody, selectList, actions }: ContactsPageProps<V>) {
   const dispatch = useAppDispatch();
   const { items, loaded, verifying } = useAppSelector(selectList);
-  (ENDPOINTS[kind].all as typeof api.endpoints.emailsAll).useQuery();
   const add = useRequest(endpoint(kind, 'add'));
   const verify = useRequest(endpoint(kind, 'verify'));
   const resend = useRequest(endpoint(kind, 'resend'));

@@ -1,4 +1,5 @@
 import type { FieldSpec } from '../../components/Form';
+import { api } from '../../api/api';
 import ContactsPage from '../contacts/ContactsPage';
 import { selectEmails, verifyClosed, verifyOpened } from './emailsSlice';
 
@@ -9,6 +10,7 @@ const ADD_FIELDS: FieldSpec<AddValues>[] = [
 ];
 
 export default function EmailsPage() {
+  api.endpoints.emailsAll.useQuery();
   return (
     <ContactsPage
       kind="emails"

@@ -3,6 +3,7 @@ import { useIntl } from 'react-intl';
 import { useAppSelector } from '../../app/hooks';
 import type { FieldSpec } from '../../components/Form';
 import { selectConfig } from '../config/configSlice';
+import { api } from '../../api/api';
 import ContactsPage from '../contacts/ContactsPage';
 import { selectPhones, verifyClosed, verifyOpened } from './phonesSlice';
 import { browserRegion, regionName, regionOptions } from './regions';
@@ -17,6 +18,7 @@ type AddValues = { number: string; default_region: string };
  */
 export default function PhonesPage() {
   const intl = useIntl();
+  api.endpoints.phonesAll.useQuery();
   const { phoneDefaultRegion } = useAppSelector(selectConfig);
   const options = useMemo(() => {
     const regions = regionOptions(intl.locale);
