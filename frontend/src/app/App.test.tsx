@@ -51,22 +51,16 @@ describe('startup and login', () => {
     expect(await screen.findByRole('button', { name: 'Log in' })).toBeEnabled();
   });
 
-  it('says network.error when the service cannot be reached', async () => {
-    mockApi({ 'POST /api/authn/login': () => new TypeError('Failed to fetch') });
+  it.each([
+    ['says network.error when the service cannot be reached', () => new TypeError('Failed to fetch'), 'Could not reach Tessera'],
+    ['falls back to a generic message for an unknown key', fail('POST_AUTHN_LOGIN', 'authn.something_new'), 'Something went wrong. Please try again.'],
+  ])('%s', async (_, answer, shown) => {
+    mockApi({ 'POST /api/authn/login': answer });
     const { user } = renderApp('/login');
     await user.type(await screen.findByLabelText('Email address'), 'a@b.se');
     await user.type(screen.getByLabelText('Password'), 'x');
     await user.click(screen.getByRole('button', { name: 'Log in' }));
-    expect(await screen.findByRole('alert')).toHaveTextContent('Could not reach Tessera');
-  });
-
-  it('falls back to a generic message for an unknown key', async () => {
-    mockApi({ 'POST /api/authn/login': fail('POST_AUTHN_LOGIN', 'authn.something_new') });
-    const { user } = renderApp('/login');
-    await user.type(await screen.findByLabelText('Email address'), 'a@b.se');
-    await user.type(screen.getByLabelText('Password'), 'x');
-    await user.click(screen.getByRole('button', { name: 'Log in' }));
-    expect(await screen.findByRole('alert')).toHaveTextContent('Something went wrong. Please try again.');
+    expect(await screen.findByRole('alert')).toHaveTextContent(shown);
   });
 
   it('has no axe violations on the login page', async () => {

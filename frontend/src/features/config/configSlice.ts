@@ -35,30 +35,32 @@ const carriesCsrfToken = (action: UnknownAction): action is UnknownAction & { pa
   return payload !== null && typeof payload === 'object' && typeof (payload as { csrf_token?: unknown }).csrf_token === 'string';
 };
 
+/** What jsconfig says, over the defaults (a key it leaves out keeps its default). */
+function applyConfig(state: ConfigState, payload: Partial<JsConfig>) {
+  state.loaded = true;
+  state.failed = false;
+  if (payload.services) state.services = payload.services;
+  if (Array.isArray(payload.languages) && payload.languages.length) state.languages = payload.languages;
+  if (payload.default_language) state.defaultLanguage = payload.default_language;
+  if (payload.phone_default_region) state.phoneDefaultRegion = payload.phone_default_region;
+  if (payload.password_policy) state.passwordPolicy = { ...state.passwordPolicy, ...payload.password_policy };
+  if (payload.version) state.version = payload.version;
+}
+
 const configSlice = createSlice({
   name: 'config',
   initialState,
   reducers: {},
-  extraReducers: (builder) => {
+  extraReducers: (builder) =>
     builder
-      .addCase(routes.config.success, (state, { payload }: { payload: Partial<JsConfig> }) => {
-        state.loaded = true;
-        state.failed = false;
-        if (payload.services) state.services = payload.services;
-        if (Array.isArray(payload.languages) && payload.languages.length) state.languages = payload.languages;
-        if (payload.default_language) state.defaultLanguage = payload.default_language;
-        if (payload.phone_default_region) state.phoneDefaultRegion = payload.phone_default_region;
-        if (payload.password_policy) state.passwordPolicy = { ...state.passwordPolicy, ...payload.password_policy };
-        if (payload.version) state.version = payload.version;
-      })
+      .addCase(routes.config.success, (state, { payload }) => applyConfig(state, payload))
       .addCase(routes.config.fail, (state) => {
         state.failed = true;
       })
       // Login, logout and signup rotate the token; whoever carries one wins.
       .addMatcher(carriesCsrfToken, (state, { payload }) => {
         state.csrfToken = payload.csrf_token;
-      });
-  },
+      }),
 });
 
 export default configSlice.reducer;
