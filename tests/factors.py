@@ -90,3 +90,25 @@ def age_pending_flows(stack: Stack, seconds: float) -> int:
         return len(keys)
     finally:
         r.close()
+
+
+REGISTER_BEGIN = "/api/security/webauthn/register/begin"
+REGISTER_COMPLETE = "/api/security/webauthn/register/complete"
+
+
+def origin(stack: Stack) -> str:
+    """The origin the browser sees: the relying party's (``localhost``, the stack's port)."""
+    return f"http://localhost:{stack.ports['http']}"
+
+
+def register_key(client: Any, stack: Stack, *, passkey: bool = False, name: str = "My key", **authenticator: Any):
+    """Register a new ``SoftAuthenticator`` through security's API as the logged-in (and
+    recent) user of ``client``; return it. AssertionError when the API refuses."""
+    from tests.soft_authenticator import SoftAuthenticator
+
+    key = SoftAuthenticator(origin=origin(stack), **authenticator)
+    options = client.post(REGISTER_BEGIN, {"passkey": passkey})
+    assert options.status == 200, options
+    r = client.post(REGISTER_COMPLETE, {"credential": key.create(options.payload["options"]), "name": name})
+    assert r.status == 200, r
+    return key

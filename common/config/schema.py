@@ -68,6 +68,20 @@ def mfa_encryption_key_field() -> fields.String:
     return fields.String(required=True, validate=_encryption_secrets, metadata={"secret": True})
 
 
+class WebauthnConfigSchema(StrictSchema):
+    """``webauthn``: Tessera as a WebAuthn relying party (``common.webauthn_rp``), for the
+    services that register or check keys (security, authn). ``rp_id``: a registrable
+    domain (never an IP address: browsers refuse one), e.g. ``localhost`` on the dev
+    stack; ``origins``: every origin the SPA is served from (``http://localhost:8080``),
+    checked against the browser's ``clientDataJSON.origin`` (WebAuthn §7.1 step 9)."""
+
+    rp_id = fields.String(required=True, validate=validate.Regexp(
+        r"\A(?=.*[a-z])[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?\Z", error="Not a domain name (an IP address is refused)."))
+    rp_name = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    origins = fields.List(fields.Url(require_tld=False, schemes={"http", "https"}), required=True,
+                          validate=validate.Length(min=1))
+
+
 #: Keys every service must have but sets in its own namespace, as they differ per service.
 PER_SERVICE_KEYS = ("mongo_username", "mongo_password", "amqp_username", "amqp_password")
 

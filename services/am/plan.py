@@ -148,8 +148,9 @@ def screen(request: SyncRequest, rights: ServiceRights) -> Plan | None:
 
 def merge_credential_usage(central: Iterable[Mapping[str, Any]],
                            reported: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """``central``'s credentials with ``last_used`` (the later of the two) and ``hash``
-    taken from the ``reported`` credential of the same ``credential_id``.
+    """``central``'s credentials with ``last_used`` (the later of the two), ``hash`` and a
+    WebAuthn ``sign_count`` (the higher of the two: a count only goes up) taken from the
+    ``reported`` credential of the same ``credential_id``.
 
     A reported credential that no longer exists centrally (replaced by a password change
     or reset since the login that reported it) is ignored, and none is added or removed.
@@ -164,6 +165,8 @@ def merge_credential_usage(central: Iterable[Mapping[str, Any]],
                 entry["hash"] = report["hash"]
             used = [t for t in (entry.get("last_used"), report.get("last_used")) if t is not None]
             entry["last_used"] = max(used) if used else None
+            if report.get("sign_count") is not None:
+                entry["sign_count"] = max(int(entry.get("sign_count") or 0), int(report["sign_count"]))
         merged.append(entry)
     return merged
 

@@ -54,10 +54,12 @@ def check_password(user: Mapping[str, Any] | None, password: str) -> dict[str, A
     return credential
 
 
-def record_use(user: Mapping[str, Any], credential: Mapping[str, Any], password: str | None = None) -> None:
+def record_use(user: Mapping[str, Any], credential: Mapping[str, Any], password: str | None = None, *,
+               sign_count: int | None = None) -> None:
     """Set the credential's ``last_used`` (and, given the ``password``, re-hash it when the
-    argon2 cost changed, OWASP Password Storage Cheat Sheet, "Upgrading legacy hashes")
-    in authn's private copy, and ask the AM to copy ``credentials`` without waiting for it.
+    argon2 cost changed, OWASP Password Storage Cheat Sheet, "Upgrading legacy hashes";
+    given a WebAuthn ``sign_count``, store it) in authn's private copy, and ask the AM to
+    copy ``credentials`` without waiting for it (the AM takes only these fields from authn).
 
     Bookkeeping must never cost the user the login: a concurrent login that wrote the
     private copy first (409) or a broker that is down is logged and skipped.
@@ -67,6 +69,8 @@ def record_use(user: Mapping[str, Any], credential: Mapping[str, Any], password:
     for entry in credentials:
         if entry.get("credential_id") == credential.get("credential_id"):
             entry["last_used"] = now()
+            if sign_count is not None:
+                entry["sign_count"] = sign_count
             if password is not None and needs_rehash(entry["hash"], argon2):
                 entry["hash"] = hash_password(password, argon2)
                 logger.info("re-hashed the password of %s with the configured argon2 cost", user["_id"])

@@ -4,9 +4,11 @@ from __future__ import annotations
 from limits import parse_many
 from marshmallow import ValidationError, fields, validate
 
-from common.config.schema import CommonConfigSchema, mfa_encryption_key_field
+from common.config.schema import CommonConfigSchema, WebauthnConfigSchema, mfa_encryption_key_field
 from common.factors import METHODS
+from common.fields import Code
 from common.schemas import CsrfTokenResponse, TesseraSchema, email_field
+from common.webauthn_rp import AuthenticationCredentialSchema
 
 #: Upper bound on a submitted password: far above the policy's max_length, low enough
 #: that nobody can make argon2 chew on megabytes (OWASP Authentication Cheat Sheet).
@@ -31,6 +33,7 @@ class ConfigSchema(CommonConfigSchema):
     login_failures_per_account = fields.String(required=True, validate=limit_string)
     login_failures_per_client = fields.String(required=True, validate=limit_string)
     mfa_encryption_key = mfa_encryption_key_field()
+    webauthn = fields.Nested(WebauthnConfigSchema, required=True)
 
 
 def password_field() -> fields.String:
@@ -54,7 +57,7 @@ class ReauthenticateRequest(TesseraSchema):
 class TotpCodeRequest(TesseraSchema):
     """``POST /mfa/totp``: the 6 digits the authenticator app shows."""
 
-    code = fields.String(required=True, validate=validate.Regexp(r"\A[0-9]{6}\Z", error="Not a 6-digit code."))
+    code = Code(required=True, validate=validate.Length(equal=6))
 
 
 class RecoveryCodeRequest(TesseraSchema):
@@ -62,6 +65,20 @@ class RecoveryCodeRequest(TesseraSchema):
     do not matter)."""
 
     code = fields.String(required=True, validate=validate.Length(min=1, max=64))
+
+
+class WebauthnCompleteRequest(TesseraSchema):
+    """``POST /mfa/webauthn/complete`` and ``/passkey/complete``: the assertion, as
+    ``credential.toJSON()`` gives it (base64url)."""
+
+    credential = fields.Nested(AuthenticationCredentialSchema, required=True)
+
+
+class WebauthnOptionsResponse(TesseraSchema):
+    """``POST /mfa/webauthn/begin`` and ``/passkey/begin``: ``PublicKeyCredentialRequestOptions``
+    in the WebAuthn JSON form (base64url), for ``navigator.credentials.get()``."""
+
+    options = fields.Dict(required=True)
 
 
 class SessionResponse(TesseraSchema):

@@ -1,8 +1,10 @@
-"""Checking a second-step code against the account's factors: TOTP and recovery codes.
+"""Checking a second step against the account's factors: TOTP, recovery codes and
+WebAuthn assertions (security keys or passkeys).
 
-Both raise ApiError 401 ``authn.invalid_code`` for any code that does not log in —
-wrong, replayed, outside the time window or used up alike — which the login's failure
-limits count (``helpers.is_failure``).
+The code checks raise ApiError 401 ``authn.invalid_code`` for any code that does not log
+in — wrong, replayed, outside the time window or used up alike — and the WebAuthn checks
+401 ``authn.invalid_credentials`` for any assertion that does not verify; the login's
+failure limits count both (``helpers.is_failure``).
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from typing import Any, Mapping
 import pika.exceptions
 from flask import current_app
 
-from common import factors, totp
+from common import factors, totp, webauthn_rp
 from common.domain import VersionConflict
 from common.errors import ApiError
 from common.passwords import verify_password
@@ -88,3 +90,30 @@ def _record_used(user: Mapping[str, Any], credential_id: str) -> None:
         sync_to_central(user["_id"], ["credentials"], version, wait=False)
     except pika.exceptions.AMQPError as exc:
         logger.warning("use of recovery code %s of %s not sent to the AM: %s", credential_id, user["_id"], exc)
+
+
+def check_webauthn(user: Mapping[str, Any], credential: Mapping[str, Any], ceremony: str, *,
+                   passkeys_only: bool = False) -> list[str]:
+    """Verify the assertion ``credential`` (``AuthenticationResponseJSON``) made for this
+    session's challenge of ``ceremony`` with one of ``user``'s WebAuthn credentials (only
+    its passkeys, and with user verification, when ``passkeys_only``); record its use and
+    new sign count. Returns the ``amr`` it proves: ``["hwk", "mfa"]`` for a passkey with
+    user verification (possession plus the authenticator's PIN or biometric), ``["hwk"]``
+    for a security key alone.
+
+    Raises ApiError 401 ``authn.invalid_credentials`` for any failure: no or a used
+    challenge, a challenge issued for another user, a key of another account, a bad
+    signature, origin or RP id, a sign count that did not go up (a cloned key)."""
+    try:
+        challenge = webauthn_rp.take_challenge(ceremony)
+        if challenge.data["user_id"] not in (None, user["_id"]):
+            raise webauthn_rp.CeremonyFailed("challenge of another user")
+        candidates = [c for c in factors.of_type(user.get("credentials", []), factors.WEBAUTHN)
+                      if c.get("passkey") or not passkeys_only]
+        assertion = webauthn_rp.verify_assertion(credential, challenge, candidates,
+                                                 require_user_verification=passkeys_only)
+    except webauthn_rp.CeremonyFailed as exc:
+        logger.info("WebAuthn assertion for %s refused: %s", user["_id"], exc)
+        raise ApiError(AuthnMsg.invalid_credentials, 401) from None
+    record_use(user, assertion.credential, sign_count=assertion.sign_count)
+    return ["hwk", "mfa"] if passkeys_only else ["hwk"]

@@ -9,15 +9,18 @@ from common import session as sessions
 from common.api import marshal, unmarshal
 from common.authn import login_required
 from common.csrf import get_csrf_token
-from common.factors import RECOVERY_CODE, TOTP, mfa_methods
+from common import webauthn_rp
+from common.factors import RECOVERY_CODE, TOTP, WEBAUTHN, mfa_methods
 from common.schemas import CsrfTokenResponse, EmptyRequest
 from common.throttle import account_or_client, address_key, configured, failure_limit
 from common.users import find_user_by_email, require_user
 from services.authn import mfa
 from services.authn.helpers import check_password, is_failure, record_use, session_payload
+from services.authn.passkeys import passkey_login
 from services.authn.schemas import (LoginRequest, LoginResponse, ReauthenticateRequest, RecoveryCodeRequest,
-                                    SessionResponse, TotpCodeRequest)
-from services.authn.second_factors import check_recovery_code, check_totp
+                                    SessionResponse, TotpCodeRequest, WebauthnCompleteRequest,
+                                    WebauthnOptionsResponse)
+from services.authn.second_factors import check_recovery_code, check_totp, check_webauthn
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +74,52 @@ def mfa_recovery_code(code: str) -> dict:
     flow = mfa.require_pending(RECOVERY_CODE)
     check_recovery_code(require_user(flow.data["user_id"]), code)
     return mfa.complete(flow, ["pwd", "otp", "mfa"])
+
+
+@bp.post("/mfa/webauthn/begin")
+@unmarshal(EmptyRequest)
+@marshal(WebauthnOptionsResponse)
+def mfa_webauthn_begin() -> dict:
+    """Options to complete the pending login (or re-authentication) with one of the
+    account's security keys or passkeys; a new single-use challenge in this session."""
+    flow = mfa.require_pending(WEBAUTHN)
+    user = require_user(flow.data["user_id"])
+    return {"options": webauthn_rp.authentication_options(user.get("credentials", []), webauthn_rp.SECOND_FACTOR,
+                                                           user["_id"])}
+
+
+@bp.post("/mfa/webauthn/complete")
+@unmarshal(WebauthnCompleteRequest)
+@marshal(LoginResponse)
+@mfa.second_step_limits
+def mfa_webauthn_complete(credential: dict) -> dict:
+    """Complete the pending login (or re-authentication) with an assertion of one of the
+    account's keys: 401 ``authn.invalid_credentials`` when it does not verify (a key of
+    another account, a replay, a cloned key's sign count). ``amr`` ``["pwd", "hwk", "mfa"]``."""
+    flow = mfa.require_pending(WEBAUTHN)
+    amr = check_webauthn(require_user(flow.data["user_id"]), credential, webauthn_rp.SECOND_FACTOR)
+    return mfa.complete(flow, ["pwd", *amr, "mfa"])
+
+
+@bp.post("/passkey/begin")
+@unmarshal(EmptyRequest)
+@marshal(WebauthnOptionsResponse)
+def passkey_begin() -> dict:
+    """Options for a passwordless login with a discoverable credential (no list of keys,
+    ``userVerification: required``); a new single-use challenge in this session."""
+    return {"options": webauthn_rp.authentication_options(None, webauthn_rp.PASSKEY, None)}
+
+
+@bp.post("/passkey/complete")
+@unmarshal(WebauthnCompleteRequest)
+@marshal(LoginResponse)
+@failure_limit(configured("login_failures_per_client"), counts=is_failure, scope=lambda: "authn.login")
+def passkey_complete(credential: dict) -> dict:
+    """Log in with a passkey alone (new session id), or re-authenticate when this session
+    is already logged in as the passkey's user; ``amr`` ``["hwk", "mfa"]``. 401
+    ``authn.invalid_credentials`` for an unknown or failing credential (the user handle
+    names no account, the credential is not one of its passkeys, no user verification)."""
+    return passkey_login(credential)
 
 
 @bp.post("/logout")

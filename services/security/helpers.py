@@ -27,6 +27,10 @@ class SecurityMsg(TranslatableMsg):
     credential_not_found = "security.credential_not_found"
     #: recovery codes need a second factor to back up
     no_second_factor = "security.no_second_factor"
+    #: a WebAuthn registration that does not verify (or has no challenge of this session)
+    webauthn_invalid = "security.webauthn_invalid"
+    #: the security key or passkey is registered already
+    webauthn_exists = "security.webauthn_exists"
 
 
 def credentials_payload(credentials: Iterable[Mapping[str, Any]]) -> dict[str, Any]:

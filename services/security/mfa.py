@@ -1,5 +1,5 @@
-"""Second factors of the logged-in user: TOTP enrolment, removal of a factor and
-recovery codes.
+"""Second factors of the logged-in user: TOTP enrolment, WebAuthn registration (security
+keys and passkeys), removal of a factor and recovery codes.
 
 A TOTP enrolment is a flow (``common.flows``) bound to the session: ``/totp/begin`` makes
 a secret and keeps it — encrypted, like a stored one — in the flow's record only;
@@ -16,7 +16,8 @@ from typing import Any, Mapping
 
 from flask import current_app, g, session
 
-from common import factors, flows, totp
+from common import factors, flows, totp, webauthn_rp
+from common.db import central_db
 from common.errors import ApiError
 from common.flows import Flow
 from common.messaging import mail_user
@@ -94,6 +95,43 @@ def complete_totp(code: str) -> tuple[bool, list[dict[str, Any]]]:
         mail_user(user, "mfa_added", {"factor": "totp"})
     session.pop(SESSION_KEY, None)
     logger.info("TOTP credential %s added for %s", credential["credential_id"], g.user_id)
+    return applied, credentials
+
+
+def register_begin(user: Mapping[str, Any], passkey: bool) -> dict[str, Any]:
+    """``{options}``: ``PublicKeyCredentialCreationOptions`` for a new security key (or a
+    passkey, ``passkey``) of ``user``, with a new single-use challenge in this session."""
+    return {"options": webauthn_rp.registration_options(user, primary_email(user) or user["_id"], passkey=passkey)}
+
+
+def register_complete(credential: Mapping[str, Any], name: str) -> tuple[bool, list[dict[str, Any]]]:
+    """Verify the registration response ``credential`` against this session's challenge and
+    store the key as ``name``; mails ``mfa_added``. Returns (applied centrally, the new
+    credentials).
+
+    Raises ApiError 400 ``security.webauthn_invalid`` (no or a used challenge, one of
+    another user, a response that does not verify), 409 ``security.webauthn_exists``
+    (the credential is registered already, to this account or another), 409
+    ``security.in_progress``.
+    """
+    try:
+        challenge = webauthn_rp.take_challenge(webauthn_rp.REGISTER)
+        if challenge.data["user_id"] != g.user_id:
+            raise webauthn_rp.CeremonyFailed("challenge of another user")
+        stored = webauthn_rp.verify_registration(credential, challenge)
+    except webauthn_rp.CeremonyFailed as exc:
+        logger.info("WebAuthn registration of %s refused: %s", g.user_id, exc)
+        raise ApiError(SecurityMsg.webauthn_invalid, 400) from None
+    with one_at_a_time(g.user_id):
+        if central_db().users.find_one({"credentials.webauthn_id": stored["webauthn_id"]}, {"_id": 1}):
+            raise ApiError(SecurityMsg.webauthn_exists, 409)
+        user = require_user(g.user_id)
+        new = {"credential_id": factors.new_credential_id(), "name": name, "created": now(), "last_used": None,
+               **stored}
+        credentials = [dict(c) for c in user.get("credentials", [])] + [new]
+        applied = update_user(g.user_id, {"credentials": credentials})
+        mail_user(user, "mfa_added", {"factor": factor_name(new)})
+    logger.info("WebAuthn credential %s (passkey: %s) added for %s", new["credential_id"], new["passkey"], g.user_id)
     return applied, credentials
 
 

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from common.config.schema import CommonConfigSchema, mfa_encryption_key_field
-from common.schemas import TesseraSchema
+from common.config.schema import CommonConfigSchema, WebauthnConfigSchema, mfa_encryption_key_field
+from common.fields import Code
+from common.schemas import TesseraSchema, name_field
+from common.webauthn_rp import RegistrationCredentialSchema
 
 
 class ConfigSchema(CommonConfigSchema):
@@ -16,6 +18,7 @@ class ConfigSchema(CommonConfigSchema):
 
     change_password_limit = fields.String(required=True)
     mfa_encryption_key = mfa_encryption_key_field()
+    webauthn = fields.Nested(WebauthnConfigSchema, required=True)
     #: the issuer an authenticator app shows next to the account (otpauth URI)
     totp_issuer = fields.String(required=True, validate=validate.Length(min=1, max=64))
 
@@ -58,7 +61,29 @@ class TotpBeginResponse(TesseraSchema):
 class TotpCompleteRequest(TesseraSchema):
     """``POST /totp/complete``: a code the authenticator app shows for the new secret."""
 
-    code = fields.String(required=True, validate=validate.Regexp(r"\A[0-9]{6}\Z", error="Not a 6-digit code."))
+    code = Code(required=True, validate=validate.Length(equal=6))
+
+
+class WebauthnRegisterBeginRequest(TesseraSchema):
+    """``POST /webauthn/register/begin``: ``passkey`` asks for a discoverable credential with
+    user verification (passwordless login); else a security key (a second factor)."""
+
+    passkey = fields.Boolean(load_default=False)
+
+
+class WebauthnRegisterBeginResponse(TesseraSchema):
+    """``PublicKeyCredentialCreationOptions`` in the WebAuthn JSON form (base64url), for
+    ``navigator.credentials.create()``."""
+
+    options = fields.Dict(required=True)
+
+
+class WebauthnRegisterCompleteRequest(TesseraSchema):
+    """``POST /webauthn/register/complete``: the response as ``credential.toJSON()`` gives it,
+    and the name the user gives the key."""
+
+    credential = fields.Nested(RegistrationCredentialSchema, required=True)
+    name = name_field(required=True)
 
 
 class RemoveCredentialRequest(TesseraSchema):

@@ -15,7 +15,9 @@ from common.users import new_password_credentials, request_delete, require_user,
 from services.security.helpers import SecurityMsg, credentials_payload, one_at_a_time
 from services.security import mfa
 from services.security.schemas import (ChangePasswordRequest, CredentialsResponse, RecoveryCodesResponse,
-                                       RemoveCredentialRequest, TotpBeginResponse, TotpCompleteRequest)
+                                       RemoveCredentialRequest, TotpBeginResponse, TotpCompleteRequest,
+                                       WebauthnRegisterBeginRequest, WebauthnRegisterBeginResponse,
+                                       WebauthnRegisterCompleteRequest)
 
 bp = Blueprint("security", __name__)
 logger = logging.getLogger(__name__)
@@ -50,6 +52,27 @@ def totp_complete(code: str):
     ``security.totp_code_invalid`` / ``security.totp_not_begun``, 409
     ``security.totp_exists`` / ``security.in_progress``."""
     applied, credentials = mfa.complete_totp(code)
+    return applied_or_pending(applied, credentials_payload(credentials))
+
+
+@bp.post("/webauthn/register/begin")
+@unmarshal(WebauthnRegisterBeginRequest)
+@marshal(WebauthnRegisterBeginResponse)
+@recent_authn_required
+def webauthn_register_begin(passkey: bool) -> dict:
+    """Options to register a security key or (``passkey``) a passkey; a new single-use
+    challenge in this session."""
+    return mfa.register_begin(require_user(g.user_id), passkey)
+
+
+@bp.post("/webauthn/register/complete")
+@unmarshal(WebauthnRegisterCompleteRequest)
+@marshal(CredentialsResponse)
+@recent_authn_required
+def webauthn_register_complete(credential: dict, name: str):
+    """Store the security key or passkey once its registration verifies: 400
+    ``security.webauthn_invalid``, 409 ``security.webauthn_exists`` / ``security.in_progress``."""
+    applied, credentials = mfa.register_complete(credential, name)
     return applied_or_pending(applied, credentials_payload(credentials))
 
 

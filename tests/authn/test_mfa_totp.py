@@ -116,7 +116,10 @@ def test_parallel_completions_with_one_code_log_in_once(http, totp_user):
     away_from_a_step_boundary(margin=8)
     code = code_at(totp_user.secret)
     answers = post_together(http, MFA_TOTP, [{"code": code}, {"code": code}, {"code": code}])
-    assert sorted(r.status for r in answers) == [200, 401, 401], answers
+    # the losers fail clearly: the code was used (401), or they arrived after the winner's
+    # new session and carry the old session's CSRF token (403 csrf.invalid)
+    statuses = sorted(r.status for r in answers)
+    assert statuses[0] == 200 and all(s in (401, 403) for s in statuses[1:]), answers
 
 
 def test_an_expired_pending_login_is_refused(http, totp_user, stack):
@@ -142,7 +145,7 @@ def test_a_method_the_account_lacks_is_refused(http, totp_user):
 
 def test_malformed_codes_are_400_and_not_counted(http, totp_user):
     login(http, totp_user)
-    for code in ("12345", "1234567", "abcdef", 123456):
+    for code in ("12345", "1234567", "abcdef", 123456, "123456\n", "１２３４５６"):
         r = http.post(MFA_TOTP, {"code": code})
         assert (r.status, r.message) == (400, "request.invalid"), r
     away_from_a_step_boundary()

@@ -179,6 +179,15 @@ def test_merge_credential_usage_takes_the_later_use_and_the_new_hash():
     assert merge_credential_usage(central, [{"credential_id": "c", "last_used": None}]) == central
 
 
+def test_merge_credential_usage_takes_the_higher_sign_count_of_a_key():
+    central = [{"credential_id": "k", "type": "webauthn", "sign_count": 7, "public_key": "pk", "last_used": EARLIER}]
+    merged = merge_credential_usage(central, [{"credential_id": "k", "sign_count": 9, "public_key": "other",
+                                               "last_used": NOW}])
+    assert merged == [{"credential_id": "k", "type": "webauthn", "sign_count": 9, "public_key": "pk", "last_used": NOW}]
+    # a report that arrives late never lowers the count
+    assert merge_credential_usage(merged, [{"credential_id": "k", "sign_count": 8, "last_used": EARLIER}]) == merged
+
+
 @pytest.mark.parametrize("kind, entries, expected", [
     (EMAILS, [email("A@X.org"), email("b@x.org", verified=False), email("a@x.org ")], ["a@x.org"]),
     (PHONES, [phone(" +46701 "), phone("+46702", verified=False)], ["+46701"]),
