@@ -1,7 +1,6 @@
 """POST /api/authn/login: credentials, no enumeration, throttling, CSRF, rehash, last_used."""
 from __future__ import annotations
 
-import statistics
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -62,23 +61,6 @@ def test_wrong_password_unknown_address_and_unverified_address_answer_alike(api,
         assert r.body == {"type": "POST_AUTHN_LOGIN_FAIL", "error": True,
                           "payload": {"message": "authn.invalid_credentials"}}
     assert client.get("/api/authn/session").payload["logged_in"] is False
-
-
-def test_unknown_address_takes_comparable_time_to_a_wrong_password(api, make_user):
-    make_user("ada@example.org")
-    client = api("authn", login_failures_per_account="100 per minute", login_failures_per_client="100 per minute")
-    login(client, "warm@example.org", "x")  # the first dummy hash is made once per process
-
-    def timed(email):
-        started = time.perf_counter()
-        r = login(client, email, "wrong password 123")
-        assert r.status == 401
-        return time.perf_counter() - started
-
-    known = statistics.median(timed("ada@example.org") for _ in range(5))
-    unknown = statistics.median(timed(f"nobody{i}@example.org") for i in range(5))
-    # the argon2 verification dominates both; a missing one would be ~100× faster
-    assert unknown > known / 3 and known > unknown / 3, (known, unknown)
 
 
 def test_invalid_bodies_are_rejected(api, make_user):

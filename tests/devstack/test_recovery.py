@@ -33,8 +33,8 @@ def _stack_in(tmp_path: Path, **ports: int) -> Stack:
 
 def test_orphans_are_found_by_run_dir_and_only_those(tmp_path: Path) -> None:
     stack = _stack_in(tmp_path)
-    mine = subprocess.Popen(["sleep", "60"], env={**os.environ, "TESSERA_RUN_DIR": str(stack.run_dir)})
-    other = subprocess.Popen(["sleep", "60"], env={**os.environ, "TESSERA_RUN_DIR": f"{stack.run_dir}/test"})
+    mine = subprocess.Popen(["sleep", "3600"], env={**os.environ, "TESSERA_RUN_DIR": str(stack.run_dir)})
+    other = subprocess.Popen(["sleep", "3600"], env={**os.environ, "TESSERA_RUN_DIR": f"{stack.run_dir}/test"})
     try:
         found = supervisor.orphans(stack)
         assert mine.pid in found
