@@ -66,9 +66,9 @@ def complete_totp(code: str) -> tuple[bool, list[dict[str, Any]]]:
     secret (±1 step); the code is used (not accepted again at login). Mails ``mfa_added``.
     Returns (applied centrally, the new credentials).
 
-    Raises ApiError 400 ``security.totp_not_begun`` (no enrolment, expired, done, or of
-    another user), 400 ``security.totp_code_invalid``, 409 ``security.totp_exists``, 409
-    ``security.in_progress``.
+    Raises ApiError 400 ``security.totp_not_begun`` (no enrolment, expired, done, of
+    another user, or encrypted with a key no longer configured), 400
+    ``security.totp_code_invalid``, 409 ``security.totp_exists``, 409 ``security.in_progress``.
     """
     try:
         flow = flows.load(TotpEnrolment, session.get(SESSION_KEY))
@@ -76,7 +76,11 @@ def complete_totp(code: str) -> tuple[bool, list[dict[str, Any]]]:
         flow = None
     if flow is None or flow.state is not EnrolmentState.begun or flow.data["user_id"] != g.user_id:
         raise ApiError(SecurityMsg.totp_not_begun, 400)
-    step = totp.matching_step(totp.decrypt_secret(flow.data["secret_enc"]), code)
+    try:
+        secret = totp.decrypt_secret(flow.data["secret_enc"])
+    except totp.SecretUnreadable:  # the key was rotated away during the enrolment
+        raise ApiError(SecurityMsg.totp_not_begun, 400) from None
+    step = totp.matching_step(secret, code)
     if step is None:
         raise ApiError(SecurityMsg.totp_code_invalid, 400, errors={"code": [SecurityMsg.totp_code_invalid]})
     with one_at_a_time(g.user_id):

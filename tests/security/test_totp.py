@@ -135,3 +135,17 @@ def test_the_password_and_unknown_ids_are_never_removed(api, new_user, stack, ou
     assert types(stack, user) == ["password", "totp"]
     outbox.drain(stack)
     assert outbox.mails(user.email) == []
+
+
+def test_an_enrolment_encrypted_with_a_key_no_longer_configured_is_refused(api, new_user, stack):
+    user = new_user()
+    client = api("security")
+    client.login_as(user.user_id)
+    secret = client.post(BEGIN).payload["secret"]
+    # the same session on a security whose key was rotated away meanwhile
+    rotated = api("security", mfa_encryption_key="r" * 40)
+    rotated.client.set_cookie("tessera_session", client.client.get_cookie("tessera_session").value)
+    away_from_a_step_boundary()
+    r = rotated.post(COMPLETE, {"code": code_at(secret)}, headers={"X-CSRF-Token": client.csrf_token()}, csrf=False)
+    assert (r.status, r.message) == (400, "security.totp_not_begun"), r
+    assert types(stack, user) == ["password"]
