@@ -26,7 +26,8 @@ from common.csrf import get_csrf_token
 from common.errors import ApiError
 from common.flows import Flow
 from common.throttle import client_address, configured, failure_limit
-from services.authn.helpers import AuthnMsg, is_failure, session_payload
+from common.users import get_user
+from services.authn.helpers import AuthnMsg, is_failure, password_credential, session_payload
 
 logger = logging.getLogger(__name__)
 
@@ -45,18 +46,20 @@ class PendingState(str, Enum):
 class PendingLogin(Flow, kind="mfa_login", transitions={PendingState.pending: {PendingState.done},
                                                          PendingState.done: set()}):
     """``data``: ``user_id``; ``purpose`` (``login`` or ``reauthenticate``); ``methods``
-    (``common.factors.mfa_methods``); ``throttle_scope`` and ``throttle_key``, the endpoint
-    and key of the per-account failure limit that the password step counted on."""
+    (``common.factors.mfa_methods``); ``password_id``, the password credential the first
+    step proved; ``throttle_scope`` and ``throttle_key``, the endpoint and key of the
+    per-account failure limit that the password step counted on."""
 
 
-def begin(user: Mapping[str, Any], methods: list[str], *, purpose: str, throttle_scope: str,
-          throttle_key: str) -> dict[str, Any]:
-    """Start the second step for ``user`` in this session; return the response payload
-    ``{logged_in, user_id, auth_time, mfa_required: true, methods, csrf_token}`` (for a
-    login ``logged_in`` is false and the user is not named). Redis errors (→ 503)."""
+def begin(user: Mapping[str, Any], methods: list[str], *, purpose: str, password_id: str,
+          throttle_scope: str, throttle_key: str) -> dict[str, Any]:
+    """Start the second step for ``user`` (whose password credential ``password_id`` was
+    just proved) in this session; return the response payload ``{logged_in, user_id,
+    auth_time, mfa_required: true, methods, csrf_token}`` (for a login ``logged_in`` is
+    false and the user is not named). Redis errors (→ 503)."""
     flow = PendingLogin.new(PendingState.pending, lifetime=PENDING_LIFETIME, user_id=user["_id"],
-                            purpose=purpose, methods=methods, throttle_scope=throttle_scope,
-                            throttle_key=throttle_key)
+                            purpose=purpose, methods=methods, password_id=password_id,
+                            throttle_scope=throttle_scope, throttle_key=throttle_key)
     flows.save_new(flow)
     token = sessions.begin_second_step(flow.id, logged_in=purpose == REAUTHENTICATE)
     logger.info("second step of %s for %s pending (%s)", purpose, user["_id"], ", ".join(methods))
@@ -81,12 +84,18 @@ def require_pending(method: str) -> PendingLogin:
     """This session's pending second step, which must allow ``method``.
 
     Raises ApiError 401 ``authn.mfa_not_pending`` when there is none (or it expired, or
-    was completed), 400 ``authn.mfa_method_unavailable`` when the account has no such
-    factor. A re-authentication's step must belong to the session's own user.
+    was completed), or when the password the first step proved is no longer the
+    account's — changed or reset meanwhile: like the user's sessions, a half-finished
+    login with the old password ends (OWASP Session Management Cheat Sheet), before any
+    factor is checked or used up; 400 ``authn.mfa_method_unavailable`` when the account
+    has no such factor. A re-authentication's step must belong to the session's own user.
     """
     flow = pending()
     if flow is None or (flow.data["purpose"] == REAUTHENTICATE
                         and session.get("user_id") != flow.data["user_id"]):
+        raise ApiError(AuthnMsg.mfa_not_pending, 401)
+    if (password_credential(get_user(flow.data["user_id"])) or {}).get("credential_id") != flow.data["password_id"]:
+        flows.delete(PendingLogin, flow.id)
         raise ApiError(AuthnMsg.mfa_not_pending, 401)
     if method not in flow.data["methods"]:
         raise ApiError(AuthnMsg.mfa_method_unavailable, 400)
@@ -124,11 +133,11 @@ def complete(flow: PendingLogin, amr: list[str]) -> dict[str, Any]:
     Raises ApiError 401 ``authn.mfa_not_pending`` when a parallel request completed (or
     the expiry ended) it first.
     """
+    user_id = flow.data["user_id"]
     try:
         flows.transition(PendingLogin, flow.id, PendingState.pending, PendingState.done)
     except flows.FlowError:
         raise ApiError(AuthnMsg.mfa_not_pending, 401) from None
-    user_id = flow.data["user_id"]
     if flow.data["purpose"] == LOGIN:
         token = sessions.login(user_id, amr=amr)
     else:

@@ -44,8 +44,8 @@ def login(email: str, password: str) -> dict:
     record_use(user, credential, password)
     methods = mfa_methods(user.get("credentials", []))
     if methods:
-        return mfa.begin(user, methods, purpose=mfa.LOGIN, throttle_scope="authn.login",
-                         throttle_key=address_key("login")())
+        return mfa.begin(user, methods, purpose=mfa.LOGIN, password_id=credential["credential_id"],
+                         throttle_scope="authn.login", throttle_key=address_key("login")())
     token = sessions.login(user["_id"], amr=["pwd"])
     logger.info("user %s logged in", user["_id"])
     return {**session_payload(token), "mfa_required": False, "methods": []}
@@ -156,10 +156,10 @@ def reauthenticate(password: str) -> dict:
     login; the session stays logged in with its old ``auth_time`` until an ``/mfa/*``
     route completes the step."""
     user = require_user(g.user_id)
-    check_password(user, password)
+    credential = check_password(user, password)
     methods = mfa_methods(user.get("credentials", []))
     if methods:
-        return mfa.begin(user, methods, purpose=mfa.REAUTHENTICATE, throttle_scope="authn.reauthenticate",
-                         throttle_key=account_or_client())
+        return mfa.begin(user, methods, purpose=mfa.REAUTHENTICATE, password_id=credential["credential_id"],
+                         throttle_scope="authn.reauthenticate", throttle_key=account_or_client())
     sessions.reauthenticated(amr=["pwd"])
     return {**session_payload(get_csrf_token()), "mfa_required": False, "methods": []}

@@ -10,8 +10,8 @@ import pytest
 from common.api import GUARDS_ATTR
 from common.authn import require_login
 from devstack.topology import SERVICES
-from tests.factors import (LOGIN, MFA_RECOVERY, MFA_TOTP, add_totp, age_pending_flows, away_from_a_step_boundary,
-                           code_at, pending_flows)
+from tests.factors import (LOGIN, MFA_RECOVERY, MFA_TOTP, add_recovery_codes, add_totp, age_pending_flows,
+                           away_from_a_step_boundary, code_at, pending_flows)
 from tests.parallel import post_together
 
 
@@ -191,3 +191,20 @@ def test_a_login_without_a_second_factor_is_unchanged(http, new_user):
     r = login(http, user)
     assert r.payload["logged_in"] is True and r.payload["mfa_required"] is False and r.payload["methods"] == []
     assert http.get("/api/authn/session").payload["amr"] == ["pwd"]
+
+
+def test_a_password_change_ends_a_pending_login(http, api, totp_user, stack):
+    [code] = add_recovery_codes(stack, totp_user.user_id, 1)
+    login(http, totp_user)
+    # the owner changes the password in another session meanwhile (someone else knew it)
+    owner = api("security")
+    owner.login_as(totp_user.user_id)
+    changed = owner.post("/api/security/change-password", {"new_password": "periwinkle lighthouse acrobat 88"})
+    assert changed.status == 200, changed
+    away_from_a_step_boundary()
+    r = http.post(MFA_TOTP, {"code": code_at(totp_user.secret)})
+    assert (r.status, r.message) == (401, "authn.mfa_not_pending"), r
+    assert http.get("/api/authn/session").payload["logged_in"] is False
+    # nothing was used up by the refused step: the recovery code still logs in after the new password
+    assert http.post(LOGIN, {"email": totp_user.email, "password": "periwinkle lighthouse acrobat 88"}).status == 200
+    assert http.post(MFA_RECOVERY, {"code": code}).status == 200
