@@ -29,11 +29,8 @@ def test_begin_shows_a_secret_and_stores_no_credential(api, new_user, stack):
     assert f"secret={secret}" in r.payload["otpauth_uri"]
     assert r.payload["qr_svg"].startswith("<svg")
     assert types(stack, user) == ["password"]
-    assert client.get(CREDENTIALS).payload == {
-        "credentials": [{"credential_id": user.document["credentials"][0]["credential_id"], "type": "password",
-                         "created": client.get(CREDENTIALS).payload["credentials"][0]["created"],
-                         "last_used": None}],
-        "recovery_codes_left": 0}
+    listed = client.get(CREDENTIALS).payload
+    assert [c["type"] for c in listed["credentials"]] == ["password"] and listed["recovery_codes_left"] == 0
 
 
 def test_complete_stores_the_factor_encrypted_and_mails(api, new_user, stack, outbox):
