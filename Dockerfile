@@ -69,7 +69,7 @@ RUN groupadd --gid 10001 tessera \
 COPY --from=build ${VENV} ${VENV}
 WORKDIR /srv/tessera
 USER 10001:10001
-EXPOSE 8101-8108
+EXPOSE 8101-8109
 # docker-compose.yml gives each container its own command; by default, the first service.
 CMD ["gunicorn", "--bind", "0.0.0.0:8101", "services.jsconfig.app:create_app()"]
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from typing import Callable
 
-from flask import Flask, request, session
+from flask import Flask, current_app, request, session
 
 from common.errors import ApiError
 from common.messages import CommonMsg
@@ -38,9 +39,25 @@ def new_csrf_token() -> str:
     return token
 
 
+#: the mark of a protocol endpoint (``protocol_endpoint``)
+PROTOCOL_ATTR = "tessera_protocol_endpoint"
+
+
+def protocol_endpoint(view: Callable) -> Callable:
+    """Mark ``view`` as an OAuth/OIDC protocol endpoint (API.md's one exception to the
+    envelope): its callers authenticate with client credentials or bearer tokens, not
+    the session cookie, so no CSRF token is asked for, and it is no part of the
+    service's OpenAPI document (``common.openapi``)."""
+    setattr(view, PROTOCOL_ATTR, True)
+    return view
+
+
 def check_csrf() -> None:
-    """``before_request``: raise ApiError 403 ``csrf.invalid`` unless the header matches."""
+    """``before_request``: raise ApiError 403 ``csrf.invalid`` unless the header matches
+    (protocol endpoints excepted)."""
     if request.method in SAFE_METHODS:
+        return
+    if getattr(current_app.view_functions.get(request.endpoint or ""), PROTOCOL_ATTR, False):
         return
     sent = request.headers.get(HEADER, "")
     expected = session.get("csrf_token", "")

@@ -22,6 +22,7 @@ COMMANDS = {
     "seed": "load etcd-seed/ into etcd again",
     "restart-services": "restart the services and workers (picks up new ones)",
     "bench": "run every bench/*.py against the test stack (started and stopped if needed)",
+    "rotate-oidc-keys": "a new OIDC signing key signs, the previous stays published (seeds, restarts)",
     "render-nginx": "write nginx/tessera.conf (the containers' config) from the template",
 }
 
@@ -144,6 +145,9 @@ def main(argv: list[str] | None = None) -> int:
             return _status(manager, stack)
         elif args.command == "seed":
             manager.seed(stack)
+        elif args.command == "rotate-oidc-keys":
+            manager.rotate_oidc_keys(stack)
+            print("OIDC signing keys rotated; the services restarted")
         elif args.command == "restart-services":
             took = manager.restart_services(stack)
             print(f"services restarted in {took:.1f} s")

@@ -39,3 +39,30 @@ def stored_secret(path: Path) -> str:
             f.write(secrets.token_urlsafe(32) + "\n")
     return path.read_text().strip()
 
+
+
+def stored_signing_keys(path: Path) -> str:
+    """The OIDC provider's signing keys (``services.oidc.keys``: a JSON array of private
+    RSA JWKs, newest first) in the file ``path``, made at first use, mode 600."""
+    from services.oidc.keys import rotated
+
+    if not path.exists():
+        _write_secret(path, rotated(None))
+    return path.read_text().strip()
+
+
+def rotate_signing_keys(path: Path) -> str:
+    """Rotate the keys in ``path``: a new key signs, the previous one stays published."""
+    from services.oidc.keys import rotated
+
+    keys = rotated(path.read_text().strip() if path.exists() else None)
+    path.unlink(missing_ok=True)
+    _write_secret(path, keys)
+    return keys
+
+
+def _write_secret(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(text + "\n")

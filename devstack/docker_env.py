@@ -6,7 +6,8 @@ docker-compose.yml. Existing files are kept unless ``--force``: replacing them u
 existing volumes locks the services out (MongoDB and RabbitMQ keep the first
 passwords; ``docker compose down -v`` starts over).
 
-Standard library only, like ``install``: it runs before anything is installed.
+Standard library only, like ``install``, but for the OIDC signing keys (RSA, made
+with the venv's joserfc: run it with ``.venv/bin/python`` when .env has none yet).
 """
 from __future__ import annotations
 
@@ -22,14 +23,28 @@ ROOT = Path(__file__).resolve().parents[1]
 _EMPTY_ASSIGNMENT = re.compile(r"^([A-Z][A-Z0-9_]*)=\s*$")
 
 
+def _oidc_signing_keys() -> str:
+    """A new OIDC signing key set (``services.oidc.keys``; needs the venv's joserfc)."""
+    from services.oidc.keys import rotated
+
+    return rotated(None)
+
+
+#: values that are no random string: name → what makes one
+GENERATED = {"OIDC_SIGNING_KEYS": _oidc_signing_keys}
+
+
 def fill_env(example: str) -> str:
     """``example`` (the text of .env.example) with every ``NAME=`` that has no value
     given a random one: 48 hex digits, which need no quoting or escaping in a URL, a
-    shell or YAML. Comments and preset values are kept."""
+    shell or YAML (``GENERATED`` ones: what their function makes, single-quoted). Comments and preset values are kept."""
     lines = []
     for line in example.splitlines():
         match = _EMPTY_ASSIGNMENT.match(line)
-        lines.append(f"{match.group(1)}={secrets.token_hex(24)}" if match else line)
+        if match and match.group(1) in GENERATED:
+            lines.append(f"{match.group(1)}='{GENERATED[match.group(1)]()}'")
+        else:
+            lines.append(f"{match.group(1)}={secrets.token_hex(24)}" if match else line)
     return "\n".join(lines) + "\n"
 
 

@@ -23,7 +23,7 @@ import xmlrpc.client
 from devstack import health as checks
 from devstack import install as installer
 from devstack import mongo_access, rabbitmq_access, render, supervisor
-from devstack.credentials import stored_secret
+from devstack.credentials import rotate_signing_keys, stored_secret, stored_signing_keys
 from devstack.topology import ROOT, Stack, get_stack, service_of
 
 log = logging.getLogger("tessera.stack")
@@ -357,14 +357,29 @@ def import_rabbitmq_definitions(stack: Stack | str | None = None) -> None:
 def seed_variables(stack: Stack) -> dict[str, str]:
     """The seed's placeholders that describe ``stack``: ``RUN_DIR``, ``<NAME>_PORT`` and
     each service's and worker's ``MONGO_PASSWORD_<NAME>`` and ``AMQP_PASSWORD_<NAME>``
-    (those its run dir holds; see ``provision.seed``) and ``MFA_ENCRYPTION_KEY`` (authn's
-    and security's key for TOTP secrets, made at first use and kept in the run dir)."""
+    (those its run dir holds; see ``provision.seed``), ``MFA_ENCRYPTION_KEY`` (authn's
+    and security's key for TOTP secrets) and ``OIDC_SIGNING_KEYS`` (oidc's RS256 keys),
+    both made at first use and kept in the run dir."""
     variables = {f"{name.upper()}_PORT": str(port) for name, port in stack.ports.items()}
     variables["RUN_DIR"] = str(stack.run_dir)
     variables.update(mongo_access.seed_variables(stack))
     variables.update(rabbitmq_access.seed_variables(stack))
     variables["MFA_ENCRYPTION_KEY"] = stored_secret(stack.run_dir / "mfa-encryption.key")
+    variables["OIDC_SIGNING_KEYS"] = stored_signing_keys(stack.run_dir / OIDC_KEYS_FILE)
     return variables
+
+
+#: the OIDC provider's signing keys in a stack's run dir (``rotate_oidc_keys``)
+OIDC_KEYS_FILE = "oidc-signing-keys.json"
+
+
+def rotate_oidc_keys(stack: Stack | str | None = None) -> None:
+    """Rotate the OIDC signing keys: a new key signs, the previous stays in the JWKS;
+    then seed etcd and restart the services so that oidc loads them."""
+    stack = _stack(stack)
+    rotate_signing_keys(stack.run_dir / OIDC_KEYS_FILE)
+    seed(stack)
+    restart_services(stack)
 
 
 def seed(stack: Stack | str | None = None) -> bool:

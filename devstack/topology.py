@@ -53,6 +53,7 @@ SERVICE_PORTS: dict[str, int] = {
     "phones": 8106,
     "security": 8107,
     "reset_password": 8108,
+    "oidc": 8109,
 }
 
 #: HTTP services, in the order nginx lists them.

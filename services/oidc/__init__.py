@@ -1,0 +1,1 @@
+"""Tessera as an OpenID Connect provider (authorization code flow only), on Authlib."""

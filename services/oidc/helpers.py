@@ -1,0 +1,114 @@
+"""What oidc's views share: the server, the discovery document, the login redirect,
+the protocol-endpoint marker and RP-initiated logout."""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from authlib.common.urls import add_params_to_uri
+from flask import Response, redirect, request
+from joserfc import jwt
+from joserfc.errors import JoseError
+
+from common.csrf import protocol_endpoint  # noqa: F401  (re-exported for the views)
+from common.errors import ApiError
+from common.session import logout
+from services.oidc import store
+from services.oidc.schemas import SCOPES, OidcMsg
+from services.oidc.server import issuer, oidc_state, query_client
+
+#: the OAuth/OIDC endpoints, under /api/oidc/
+PREFIX = "/api/oidc"
+
+
+def authorization_server():
+    """This app's Authlib ``AuthorizationServer``."""
+    return oidc_state()["server"]
+
+
+def discovery() -> dict[str, Any]:
+    """OpenID Connect Discovery 1.0 §3 metadata of this provider."""
+    base = issuer()
+    return {
+        "issuer": base,
+        "authorization_endpoint": f"{base}{PREFIX}/authorize",
+        "token_endpoint": f"{base}{PREFIX}/token",
+        "userinfo_endpoint": f"{base}{PREFIX}/userinfo",
+        "jwks_uri": f"{base}{PREFIX}/jwks",
+        "revocation_endpoint": f"{base}{PREFIX}/revoke",
+        "introspection_endpoint": f"{base}{PREFIX}/introspect",
+        "end_session_endpoint": f"{base}{PREFIX}/end-session",
+        "scopes_supported": list(SCOPES),
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "code_challenge_methods_supported": ["S256"],
+        "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "amr", "acr", "sid",
+                             "email", "email_verified", "given_name", "family_name", "name", "locale",
+                             "phone_number", "phone_number_verified"],
+        "prompt_values_supported": ["none", "login", "consent"],
+        "request_parameter_supported": False,
+        "request_uri_parameter_supported": False,
+        "claims_parameter_supported": False,
+    }
+
+
+def token_client_key() -> str:
+    """The token endpoint's throttle key: the client id the request names (Basic auth
+    or the form), so one client cannot starve the others."""
+    auth = request.authorization
+    client_id = auth.username if auth and auth.username else request.form.get("client_id", "")
+    return f"oidc-token:{client_id}"
+
+
+def login_url() -> str:
+    """``/login?next=<this authorize URL, relative>``, without ``prompt=login`` (the login
+    that follows satisfies it; kept, it would send the browser round in a loop)."""
+    args = [(k, v) for k, v in request.args.items(multi=True)
+            if not (k == "prompt" and "login" in v.split())]
+    target = f"{PREFIX}/authorize?{urlencode(args)}"
+    return f"/login?{urlencode({'next': target})}"
+
+
+def connected_apps(user_id: str) -> list[dict[str, Any]]:
+    """``user_id``'s consents to clients still registered, oldest first."""
+    clients = oidc_state()["clients"]
+    return [{"client_id": c["client_id"], "name": clients[c["client_id"]].name, "scopes": c["scopes"],
+             "granted_at": c["granted_at"]}
+            for c in store.list_consents(user_id) if c["client_id"] in clients]
+
+
+def hint_claims(id_token_hint: str) -> dict[str, Any]:
+    """The claims of an ID token we issued (signature checked; expiry not: OIDC
+    RP-Initiated Logout §2 accepts an expired hint)."""
+    try:
+        token = jwt.decode(id_token_hint, oidc_state()["keys"].key_set, algorithms=["RS256"])
+    except (JoseError, ValueError):
+        raise ApiError(OidcMsg.request_invalid, 400, errors={"id_token_hint": ["invalid"]})
+    if token.claims.get("iss") != issuer():
+        raise ApiError(OidcMsg.request_invalid, 400, errors={"id_token_hint": ["invalid"]})
+    return token.claims
+
+
+def end_session() -> Response:
+    """RP-Initiated Logout 1.0 §2–3: end the session; redirect only to a
+    ``post_logout_redirect_uri`` registered for the client named by the hint or ``client_id``."""
+    hint = request.values.get("id_token_hint")
+    claims = hint_claims(hint) if hint else {}
+    audience = claims.get("aud")
+    client_id = (audience[0] if isinstance(audience, list) else audience) or request.values.get("client_id")
+    target = request.values.get("post_logout_redirect_uri")
+    if target:
+        client = query_client(client_id) if client_id else None
+        if client is None or target not in client.post_logout_redirect_uris:
+            raise ApiError(OidcMsg.request_invalid, 400, errors={"post_logout_redirect_uri": ["not registered"]})
+    logout()
+    if not target:
+        return redirect("/", 302)
+    state = request.values.get("state")
+    return redirect(add_params_to_uri(target, [("state", state)]) if state else target, 302)

@@ -1,0 +1,187 @@
+"""The provider's flows beyond the Basic OP plan: consent, connected apps, revocation,
+introspection, RP-initiated logout, an aged login, a deleted user, a revoked session."""
+from __future__ import annotations
+
+import time
+
+import requests
+
+from tests.oidc.conftest import REDIRECT_URI, query_of
+
+
+def _csrf(party) -> str:
+    return party.browser.get(f"{party.base_url}/api/jsconfig/config", timeout=30).json()["payload"]["csrf_token"]
+
+
+def _consent(party, location: str, approve: bool) -> str:
+    request_id = query_of(location)["request"]
+    shown = party.browser.get(f"{party.base_url}/api/oidc/consent/{request_id}", timeout=30)
+    assert shown.status_code == 200
+    assert shown.json()["payload"]["client"] == {"client_id": "demo-third-party", "name": "Demo third party"}
+    r = party.browser.post(f"{party.base_url}/api/oidc/consent/{request_id}", json={"approve": approve},
+                           headers={"X-CSRF-Token": _csrf(party)}, timeout=30)
+    assert r.status_code == 200, r.text
+    assert r.json()["type"] == "POST_OIDC_CONSENT_SUCCESS"
+    return r.json()["payload"]["redirect_to"]
+
+
+def test_third_party_asks_consent_once_and_lists_and_revokes_it(stack, new_user, rp) -> None:
+    party = rp("demo-third-party")
+    user = new_user()
+    party.login(user)
+    session = party.oauth(scope="openid email")
+    location, state = party.authorize(session)
+    assert location.startswith("/consent?request=")
+    redirect_to = _consent(party, location, approve=True)
+    assert redirect_to.startswith(REDIRECT_URI) and query_of(redirect_to)["state"] == state
+    token = session.fetch_token(party.metadata["token_endpoint"], authorization_response=redirect_to)
+    # the same scopes again: no consent page
+    assert party.code_flow(party.oauth(scope="openid email"))["access_token"]
+    listed = party.browser.get(f"{stack.base_url}/api/oidc/consents", timeout=30).json()["payload"]["consents"]
+    assert [(c["client_id"], sorted(c["scopes"])) for c in listed] == [("demo-third-party", ["email", "openid"])]
+    r = party.browser.post(f"{stack.base_url}/api/oidc/consents/revoke", json={"client_id": "demo-third-party"},
+                           headers={"X-CSRF-Token": _csrf(party)}, timeout=30)
+    assert r.status_code == 200 and r.json()["payload"]["consents"] == []
+    r = requests.get(party.metadata["userinfo_endpoint"], timeout=30,
+                     headers={"Authorization": f"Bearer {token['access_token']}"})
+    assert r.status_code == 401  # revoking the app revoked its tokens
+    location, _ = party.authorize(party.oauth(scope="openid email"))
+    assert location.startswith("/consent?request=")  # asked again
+
+
+def test_denied_consent_sends_access_denied(stack, new_user, rp) -> None:
+    party = rp("demo-third-party")
+    party.login(new_user())
+    location, state = party.authorize(party.oauth())
+    redirect_to = _consent(party, location, approve=False)
+    query = query_of(redirect_to)
+    assert redirect_to.startswith(REDIRECT_URI) and "code" not in query
+    assert query["error"] == "access_denied" and query["state"] == state
+
+
+def test_prompt_none_without_consent_is_consent_required(stack, new_user, rp) -> None:
+    party = rp("demo-third-party")
+    party.login(new_user())
+    location, _ = party.authorize(party.oauth(), prompt="none")
+    assert query_of(location)["error"] == "consent_required"
+
+
+def test_consent_of_another_user_is_not_found(stack, new_user, rp) -> None:
+    party, other = rp("demo-third-party"), rp("demo-third-party")
+    party.login(new_user())
+    other.login(new_user())
+    location, _ = party.authorize(party.oauth())
+    request_id = query_of(location)["request"]
+    r = other.browser.get(f"{stack.base_url}/api/oidc/consent/{request_id}", timeout=30)
+    assert r.status_code == 404 and r.json()["payload"]["message"] == "oidc.request_unknown"
+
+
+def test_revocation_stops_the_access_token(stack, new_user, rp) -> None:
+    party = rp()
+    party.login(new_user())
+    session = party.oauth()
+    token = party.code_flow(session)
+    r = session.revoke_token(party.metadata["revocation_endpoint"], token["access_token"])
+    assert r.status_code == 200
+    r = requests.get(party.metadata["userinfo_endpoint"], timeout=30,
+                     headers={"Authorization": f"Bearer {token['access_token']}"})
+    assert r.status_code == 401 and r.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_introspection_for_the_client_itself(stack, new_user, rp) -> None:
+    party = rp()
+    user = new_user()
+    party.login(user)
+    session = party.oauth()
+    token = party.code_flow(session)
+    r = session.introspect_token(party.metadata["introspection_endpoint"], token["access_token"])
+    assert r.status_code == 200
+    body = r.json()
+    assert body["active"] is True and body["sub"] == user.user_id and body["client_id"] == "demo-rp"
+    assert r.headers["Cache-Control"] == "no-store"
+    other = requests.post(party.metadata["introspection_endpoint"], auth=("demo-third-party", "demo-third-party-secret"),
+                          data={"token": token["access_token"]}, timeout=30)
+    assert other.status_code == 200 and other.json() == {"active": False}
+    anonymous = requests.post(party.metadata["introspection_endpoint"], data={"token": token["access_token"]}, timeout=30)
+    assert anonymous.status_code == 401 and anonymous.json()["error"] == "invalid_client"
+
+
+def test_token_responses_are_not_stored(stack, new_user, rp) -> None:
+    party = rp()
+    party.login(new_user())
+    session = party.oauth()
+    location, _ = party.authorize(session)
+    r = requests.post(party.metadata["token_endpoint"], auth=("demo-rp", "demo-rp-secret"), timeout=30,
+                      data={"grant_type": "authorization_code", "code": query_of(location)["code"],
+                            "redirect_uri": REDIRECT_URI})
+    assert r.status_code == 200 and r.headers["Cache-Control"] == "no-store"
+    bad = requests.post(party.metadata["token_endpoint"], auth=("demo-rp", "wrong"), timeout=30,
+                        data={"grant_type": "authorization_code", "code": "x", "redirect_uri": REDIRECT_URI})
+    assert bad.status_code == 401 and bad.json()["error"] == "invalid_client"
+
+
+def test_end_session_with_id_token_hint_ends_the_tessera_session(stack, new_user, rp) -> None:
+    party = rp()
+    party.login(new_user())
+    token = party.code_flow(party.oauth())
+    r = party.browser.get(party.metadata["end_session_endpoint"], allow_redirects=False, timeout=30, params={
+        "id_token_hint": token["id_token"], "post_logout_redirect_uri": "http://127.0.0.1:8090/", "state": "bye"})
+    assert r.status_code == 302 and r.headers["Location"] == "http://127.0.0.1:8090/?state=bye"
+    status = party.browser.get(f"{stack.base_url}/api/authn/session", timeout=30)
+    assert status.json()["payload"]["logged_in"] is False
+    evil = party.browser.get(party.metadata["end_session_endpoint"], allow_redirects=False, timeout=30, params={
+        "id_token_hint": token["id_token"], "post_logout_redirect_uri": "http://evil.example/"})
+    assert evil.status_code == 400 and "Location" not in evil.headers
+
+
+def test_max_age_1_after_an_older_login_asks_for_login(stack, new_user, rp, make_app) -> None:
+    """``max_age=1`` with a login 5 s old (the session's auth_time set back, not slept)."""
+    party = rp()
+    party.login(new_user())
+    app = make_app("oidc")
+    interface = app.session_interface
+    cookie = party.browser.cookies.get("tessera_session")
+    key = "tessera:session:" + interface.signer.unsign(cookie.encode()).decode()
+    data = interface.serializer.decode(interface.client.get(key))
+    data["auth_time"] = int(time.time()) - 5
+    interface.client.set(key, interface.serializer.encode(data), keepttl=True)
+    location, _ = party.authorize(party.oauth(), max_age="1")
+    assert location.startswith("/login?next=")
+
+
+def test_a_deleted_user_gets_no_tokens(stack, new_user, rp) -> None:
+    from tests.users import mongo_client
+
+    party = rp()
+    user = new_user()
+    party.login(user)
+    session = party.oauth()
+    location, _ = party.authorize(session)
+    client = mongo_client(stack)
+    client.tessera_central.users.delete_one({"_id": user.user_id})
+    client.close()
+    r = requests.post(party.metadata["token_endpoint"], auth=("demo-rp", "demo-rp-secret"), timeout=30,
+                      data={"grant_type": "authorization_code", "code": query_of(location)["code"],
+                            "redirect_uri": REDIRECT_URI})
+    assert r.status_code == 400 and r.json()["error"] == "invalid_grant"
+
+
+def test_a_session_ended_before_the_exchange_gets_no_tokens(stack, new_user, rp) -> None:
+    party = rp()
+    party.login(new_user())
+    session = party.oauth()
+    location, _ = party.authorize(session)
+    r = party.browser.post(f"{stack.base_url}/api/authn/logout", json={}, headers={"X-CSRF-Token": _csrf(party)}, timeout=30)
+    assert r.status_code == 200
+    r = requests.post(party.metadata["token_endpoint"], auth=("demo-rp", "demo-rp-secret"), timeout=30,
+                      data={"grant_type": "authorization_code", "code": query_of(location)["code"],
+                            "redirect_uri": REDIRECT_URI})
+    assert r.status_code == 400 and r.json()["error"] == "invalid_grant"
+
+
+def test_unknown_client_is_tessera_s_error_not_a_redirect(stack, rp) -> None:
+    party = rp()
+    r = party.browser.get(party.metadata["authorization_endpoint"], allow_redirects=False, timeout=30, params={
+        "response_type": "code", "client_id": "nobody", "redirect_uri": REDIRECT_URI, "scope": "openid"})
+    assert r.status_code == 400 and "Location" not in r.headers
+    assert r.json()["type"] == "GET_OIDC_AUTHORIZE_FAIL"
