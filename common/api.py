@@ -30,6 +30,8 @@ from common.messages import CommonMsg
 # functools.wraps copies __dict__, so these survive every decorator stacked above.
 REQUEST_SCHEMA_ATTR = "_tessera_request_schema"
 RESPONSE_SCHEMA_ATTR = "_tessera_response_schema"
+#: where the request schema reads: ``"json"`` (the body) or ``"query"`` (the URL's query)
+REQUEST_LOCATION_ATTR = "_tessera_request_location"
 #: the access checks ``unmarshal`` runs before it reads the body (see ``add_guards``)
 GUARDS_ATTR = "_tessera_guards"
 
@@ -119,8 +121,9 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def unmarshal(schema_cls: type[Schema]) -> Callable:
-    """Load the JSON body with ``schema_cls`` and pass its fields to the view as kwargs.
+def unmarshal(schema_cls: type[Schema], *, location: str = "json") -> Callable:
+    """Load the JSON body (or, with ``location="query"``, the query string of a GET: one
+    value per name) with ``schema_cls`` and pass its fields to the view as kwargs.
 
     First the access checks recorded on the view (``add_guards``: login, recent login),
     then the body (``parse_body``: 400 ``request.not_json``/``request.invalid``), then the
@@ -135,12 +138,13 @@ def unmarshal(schema_cls: type[Schema]) -> Callable:
             for check in getattr(view, GUARDS_ATTR, ()):
                 check()
             try:
-                loaded = schema.load(parse_body())
+                loaded = schema.load(request.args.to_dict() if location == "query" else parse_body())
             except ValidationError as exc:
                 raise ApiError(CommonMsg.request_invalid, 400, errors=exc.normalized_messages())
             return view(*args, **kwargs, **loaded)
 
         setattr(wrapper, REQUEST_SCHEMA_ATTR, schema_cls)
+        setattr(wrapper, REQUEST_LOCATION_ATTR, location)
         return wrapper
 
     return decorator

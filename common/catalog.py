@@ -21,7 +21,6 @@ SERVICES: tuple[str, ...] = (
     "phones",
     "security",
     "reset_password",
-    "oidc",
 )
 
 #: AMQP consumers: name → the module each one runs with ``python -m``.
@@ -50,6 +49,18 @@ def private_db_name(name: str) -> str:
     return f"tessera_{name}"
 
 
+#: The security event log (``common.events``): every service appends, only ``security`` reads.
+EVENTS_DB = "tessera_events"
+#: its one collection, and how long an event is kept there (one year, a TTL index on ``at``)
+EVENTS_COLLECTION = "events"
+EVENTS_RETENTION_SECONDS = 365 * 24 * 3600
+
 #: Every service's and worker's own database: what an account's deletion purges and
 #: the attribute manager may therefore write. The AM itself keeps no database.
 SERVICE_DATABASES: tuple[str, ...] = tuple(private_db_name(name) for name in principals() if name != "am")
+
+
+#: Every database that holds data about a user, by whichever service: what an account's
+#: deletion purges (``services.am.purge``) and the data export shows
+#: (``services.security.export``) — one list, so the two can never cover different data.
+USER_DATA_DATABASES: tuple[str, ...] = (*SERVICE_DATABASES, EVENTS_DB)

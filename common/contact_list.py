@@ -35,6 +35,8 @@ from common.codes import CodeMsgs, discard_code, issue_code, verify_code
 from common.config.schema import CommonConfigSchema
 from common.domain import (AlreadyOnList, AlreadyVerified, ListFull, NotOnList, NotVerified, PrimaryNotRemovable,
                            SyncRefused, VersionConflict)
+from common import events
+from common.events import EventType
 from common.messages import TranslatableMsg
 from common.messaging import user_language
 from common.proofing import log_proofing
@@ -70,6 +72,16 @@ class ContactMsgs(CodeMsgs, Protocol):
     too_many: TranslatableMsg
 
 
+class ContactEvents(NamedTuple):
+    """The security events (``common.events``) a contact list records: when an entry is
+    added, verified, removed and made primary (None: that change is not an event)."""
+
+    added: EventType
+    verified: EventType
+    removed: EventType
+    primary: EventType | None = None
+
+
 class Change(NamedTuple):
     """What a change gives: ``applied`` (False: saved and queued, the AM has not answered
     within ``am_sync_timeout``) and the ``listing`` as it is or will be."""
@@ -90,7 +102,7 @@ class ContactList:
     that mailbox or phone; ``primary_changed``: how the service tells of a new primary;
     ``cannot_remove_primary``: the key that refuses to remove the primary, or
     None when the primary may be removed (then the first other verified entry, if any,
-    becomes primary).
+    becomes primary); ``events``: the security events its changes record.
 
     Every operation takes the user's ``user_id`` and a normalised ``value``. The changing
     ones return a ``Change``; they raise ``UserNotFound`` (the account is gone),
@@ -109,6 +121,7 @@ class ContactList:
     code_template: str
     primary_changed: PrimaryChanged | None = None
     cannot_remove_primary: TranslatableMsg | None = None
+    events: ContactEvents | None = None
 
     # -- reading ------------------------------------------------------------------------
     def listing(self, user_id: str) -> Listing:
@@ -143,6 +156,7 @@ class ContactList:
         entries.append({self.key: value, "verified": False, "primary": False, "created": now()})
         change = self._save(user_id, entries)
         self._send(user, value, code)
+        self._record("added", user_id, value)
         return change
 
     def verify(self, user_id: str, value: str, code: str) -> Change:
@@ -157,7 +171,9 @@ class ContactList:
         entry.update(verified=True, verified_at=now())
         if not any(e.get("primary") for e in entries):
             entry["primary"] = True
-        return self._save(user_id, entries)
+        change = self._save(user_id, entries)
+        self._record("verified", user_id, value)
+        return change
 
     def make_primary(self, user_id: str, value: str) -> Change:
         """Make the verified ``value`` the primary; the old primary is told."""
@@ -174,6 +190,7 @@ class ContactList:
         change = self._save(user_id, entries)
         if old is not None and self.primary_changed is not None:
             self.primary_changed(user, old, value)
+        self._record("primary", user_id, value)
         return change
 
     def remove(self, user_id: str, value: str) -> Change:
@@ -188,7 +205,9 @@ class ContactList:
                 successor["primary"] = True
         entries.remove(entry)
         discard_code(self.purpose, user_id, value)
-        return self._save(user_id, entries)
+        change = self._save(user_id, entries)
+        self._record("removed", user_id, value)
+        return change
 
     def resend(self, user_id: str, value: str) -> Listing:
         """Send a new code for the unverified ``value`` (throttled by ``common.codes``)."""
@@ -200,6 +219,12 @@ class ContactList:
         return self._public(entries)
 
     # -- writing ------------------------------------------------------------------------
+    def _record(self, change: str, user_id: str, value: str) -> None:
+        """Record the security event of ``change`` (a field of ``ContactEvents``), if any."""
+        event_type = getattr(self.events, change) if self.events is not None else None
+        if event_type is not None:
+            events.record(event_type, user_id, {self.key: value})
+
     def _send(self, user: Mapping[str, Any], value: str, code: str) -> None:
         ttl_minutes = max(1, current_app.config["TESSERA"]["verification_code"]["ttl"] // 60)
         self.queue(self.code_template, value, user_language(user), {"code": code, "ttl_minutes": ttl_minutes})

@@ -10,7 +10,6 @@ services by ``tests/api/test_schemathesis.py``.
 """
 from __future__ import annotations
 
-import re
 from typing import Any, Callable, Mapping
 
 from apispec import APISpec
@@ -18,11 +17,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask
 from marshmallow import Schema, fields
 
-from common.api import REQUEST_SCHEMA_ATTR, RESPONSE_SCHEMA_ATTR
-from common.csrf import PROTOCOL_ATTR
-
-#: a Flask path variable with or without its converter: ``<id>``, ``<string:id>``
-_PATH_VARIABLE = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
+from common.api import REQUEST_LOCATION_ATTR, REQUEST_SCHEMA_ATTR, RESPONSE_SCHEMA_ATTR
 
 FAIL_ENVELOPE = {
     "type": "object",
@@ -93,7 +88,7 @@ def build_spec(app: Flask, title: str, version: str) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for rule in app.url_map.iter_rules():
         view = app.view_functions.get(rule.endpoint)
-        if view is None or rule.endpoint == "static" or getattr(view, PROTOCOL_ATTR, False):
+        if view is None or rule.endpoint == "static":
             continue
         request_schema = getattr(view, REQUEST_SCHEMA_ATTR, None)
         response_schema = getattr(view, RESPONSE_SCHEMA_ATTR, None)
@@ -114,17 +109,15 @@ def build_spec(app: Flask, title: str, version: str) -> dict[str, Any]:
                         "description": "SUCCESS FSA, the attribute manager's confirmation pending",
                         "content": {"application/json": {"schema": PENDING_ENVELOPE}},
                     }
-            if request_schema is not None and method not in ("GET", "DELETE"):
+            if request_schema is not None and getattr(view, REQUEST_LOCATION_ATTR, "json") == "query":
+                operation["parameters"] = plugin.converter.schema2parameters(request_schema, location="query")
+            elif request_schema is not None and method not in ("GET", "DELETE"):
                 operation["requestBody"] = {"required": _body_required(request_schema),
                                             "content": {"application/json": {"schema": request_schema}}}
             if method != "GET":
                 operation["parameters"] = [{"in": "header", "name": "X-CSRF-Token", "required": True,
                                             "schema": {"type": "string"}}]
-            if rule.arguments:  # a Flask path variable, <request_id>, is an OpenAPI {request_id}
-                operation["parameters"] = [*operation.get("parameters", []), *(
-                    {"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
-                    for name in sorted(rule.arguments))]
-            paths.setdefault(_PATH_VARIABLE.sub(r"{\1}", rule.rule), {})[method.lower()] = operation
+            paths.setdefault(rule.rule, {})[method.lower()] = operation
     for path, operations in sorted(paths.items()):
         spec.path(path=path, operations=operations)
     return spec.to_dict()

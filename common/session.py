@@ -14,15 +14,26 @@ that parallel requests advance (the signup and reset flows) is not kept in the s
 at all but in records of its own (``common.flows``); the session holds their ids.
 
 Every logged-in session id is also listed in ``tessera:user-sessions:<user_id>`` so that
-a password change can end a user's other sessions and a reset or deletion all of them.
+a password change can end a user's other sessions and a reset or deletion all of them,
+and the user can list and end their sessions (``user_sessions``, ``end_session``). A
+session records when it logged in (``login_time``), the client address and User-Agent of
+its login (``ip``, ``ua``) and how (``amr``); when it was last seen lives beside it in
+``tessera:session-seen:<sid>`` — read with the session in one round trip and written at
+most once a ``SEEN_INTERVAL`` — so that noting activity never writes the session itself
+(which could undo what a parallel request of it wrote). The user sees a session only by
+its ``public_id``, an HMAC of the id that cannot be turned back into the cookie.
 """
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
 import secrets
 import time
 from datetime import datetime, timedelta, timezone
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, request, session
 from flask_session import Session
 from flask_session.redis import RedisSession, RedisSessionInterface
 from itsdangerous import BadSignature, Signer
@@ -30,9 +41,16 @@ from itsdangerous import BadSignature, Signer
 from common.csrf import new_csrf_token
 from common.errors import failed_backend
 from common.redis_store import redis_client
+from common.throttle import client_address
 
 KEY_PREFIX = "tessera:session:"
 USER_SESSIONS_PREFIX = "tessera:user-sessions:"
+#: ``{"at": epoch seconds, "ip": address}`` of a session's latest request, by session id
+SEEN_PREFIX = "tessera:session-seen:"
+#: seconds between two writes of a session's last-seen record (activity is noted, not logged)
+SEEN_INTERVAL = 60
+#: a User-Agent longer than this is cut before it is kept
+MAX_USER_AGENT = 512
 
 
 class TesseraSession(RedisSession):
@@ -40,6 +58,8 @@ class TesseraSession(RedisSession):
     (``stored_sid``; None for a session that is new in this request)."""
 
     stored_sid: str | None = None
+    #: the last-seen record read with it (``SEEN_PREFIX``), or None
+    seen: dict | None = None
 
 
 class SignedRedisSessionInterface(RedisSessionInterface):
@@ -82,11 +102,12 @@ class SignedRedisSessionInterface(RedisSessionInterface):
             sid = self.signer.unsign(cookie.encode()).decode()
         except (BadSignature, UnicodeEncodeError):
             return self._new_session()
-        raw = self.client.get(KEY_PREFIX + sid)
+        raw, seen = self.client.mget(KEY_PREFIX + sid, SEEN_PREFIX + sid)  # one round trip
         if raw is None:
             return self._new_session()
         session = self.session_class(self.serializer.decode(raw), sid=sid)
         session.stored_sid = sid
+        session.seen = _seen_record(seen)
         return session
 
     def save_session(self, app: Flask, session: TesseraSession, response) -> None:
@@ -141,6 +162,7 @@ def init_app(app: Flask) -> None:
     Session()  # validates the config keys; the interface below replaces its default
     app.session_interface = SignedRedisSessionInterface(app, app.extensions["tessera.redis"])
     app.before_request(_enforce_absolute_lifetime)
+    app.before_request(_note_activity)
 
 
 def _enforce_absolute_lifetime() -> None:
@@ -152,6 +174,86 @@ def _enforce_absolute_lifetime() -> None:
         user_id = session.get("user_id")
         _forget_sid(user_id, session.sid)
         session.clear()
+
+
+def _seen_record(raw: bytes | None) -> dict | None:
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _note_activity() -> None:
+    """Write a logged-in session's last-seen record when it is older than
+    ``SEEN_INTERVAL`` s (or missing): at most one small write a minute per session, and
+    never the session itself."""
+    if session.get("user_id") is None:
+        return
+    now = int(time.time())
+    seen = getattr(session, "seen", None)
+    if seen and now - int(seen.get("at", 0)) < SEEN_INTERVAL:
+        return
+    ttl = int(current_app.permanent_session_lifetime.total_seconds())
+    record = {"at": now, "ip": client_address()}
+    redis_client().set(SEEN_PREFIX + session.sid, json.dumps(record), ex=ttl)
+    session.seen = record
+
+
+def public_id(sid: str) -> str:
+    """The handle the user sees for session ``sid``: HMAC-SHA256 of it under the secret
+    key, 128 bits in base64url. It names the session without revealing the id (nor the
+    cookie, which is the id signed); a new id (a rotation) gives a new handle."""
+    key = current_app.config["SECRET_KEY"]
+    key = key.encode() if isinstance(key, str) else key
+    mac = hmac.new(key, b"tessera-session-handle:" + sid.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac[:16]).rstrip(b"=").decode()
+
+
+def user_sessions(user_id: str) -> list[dict]:
+    """The live sessions of ``user_id``, each ``{id (public_id), current, created,
+    last_seen (epoch seconds), ip, user_agent (the raw header), amr}``; ``ip`` is the
+    latest request's address (the login's until one was seen). Ids in the user's set
+    whose session expired are dropped from it."""
+    client = redis_client()
+    key = _user_key(user_id)
+    sids = sorted(s.decode() for s in client.smembers(key))
+    if not sids:
+        return []
+    values = client.mget([KEY_PREFIX + sid for sid in sids] + [SEEN_PREFIX + sid for sid in sids])
+    interface = current_app.session_interface
+    found, gone = [], []
+    for sid, raw, seen_raw in zip(sids, values[:len(sids)], values[len(sids):]):
+        if raw is None:
+            gone.append(sid)
+            continue
+        data = interface.serializer.decode(raw)
+        if data.get("user_id") != user_id:
+            gone.append(sid)
+            continue
+        seen = _seen_record(seen_raw) or {}
+        created = data.get("login_time") or data.get("auth_time")
+        found.append({"id": public_id(sid), "current": sid == session.sid, "created": created,
+                      "last_seen": seen.get("at", created), "ip": seen.get("ip") or data.get("ip"),
+                      "user_agent": data.get("ua"), "amr": list(data.get("amr") or [])})
+    if gone:
+        client.srem(key, *gone)
+    return found
+
+
+def end_session(user_id: str, handle: str) -> bool:
+    """End the session of ``user_id`` whose ``public_id`` is ``handle`` (its next request
+    is not logged in); False when none of the user's sessions has it."""
+    client = redis_client()
+    key = _user_key(user_id)
+    for raw_sid in client.smembers(key):
+        sid = raw_sid.decode()
+        if hmac.compare_digest(public_id(sid), handle):
+            pipe = client.pipeline()
+            pipe.delete(KEY_PREFIX + sid, SEEN_PREFIX + sid)
+            pipe.srem(key, sid)
+            pipe.execute()
+            return True
+    return False
 
 
 def is_stored() -> bool:
@@ -179,7 +281,8 @@ PENDING_MFA = "mfa_flow"
 def login(user_id: str, amr: list[str] | None = None) -> str:
     """Log ``user_id`` in: a new session id, a new CSRF token, ``auth_time`` = now, and
     ``amr`` (RFC 8176 method references, e.g. ``["pwd", "otp", "mfa"]``; default
-    ``["pwd"]``) kept for the OpenID provider.
+    ``["pwd"]``) kept for the OpenID provider, and the client address and User-Agent that
+    the user's list of sessions shows.
 
     Everything the anonymous session held is dropped except its language choice (so a
     pending second step ends too). Returns the new CSRF token (for ``payload.csrf_token``).
@@ -188,7 +291,8 @@ def login(user_id: str, amr: list[str] | None = None) -> str:
     rotate_session_id()
     session.clear()
     now = int(time.time())
-    session.update(user_id=user_id, auth_time=now, login_time=now, amr=list(amr or ["pwd"]))
+    session.update(user_id=user_id, auth_time=now, login_time=now, amr=list(amr or ["pwd"]),
+                   ip=client_address(), ua=(request.headers.get("User-Agent") or "")[:MAX_USER_AGENT] or None)
     if language:
         session["language"] = language
     token = new_csrf_token()
@@ -270,7 +374,7 @@ def end_user_sessions(user_id: str, *, keep_current: bool) -> int:
         return 0
     pipe = client.pipeline()
     for sid in sids:
-        pipe.delete(KEY_PREFIX + sid)
+        pipe.delete(KEY_PREFIX + sid, SEEN_PREFIX + sid)
         pipe.srem(key, sid)
     pipe.execute()
     return len(sids)

@@ -14,35 +14,69 @@ import sys
 
 from pymongo import MongoClient
 
-from common.catalog import CENTRAL_DB, SERVICE_DATABASES, principals, private_db_name, service_user
+from common.catalog import (CENTRAL_DB, EVENTS_COLLECTION, EVENTS_DB, EVENTS_RETENTION_SECONDS,
+                            USER_DATA_DATABASES, principals, private_db_name, service_user)
 
 #: the administrator (``root``) that creates the users; never used by a service
 ADMIN_USER = "tessera_admin"
+
+#: A custom role (in ``admin``): insert into the security event log and nothing else —
+#: no find, update or remove, so no service can read, rewrite or erase the log it appends to.
+EVENTS_APPEND_ROLE = "tessera_events_append"
+EVENTS_APPEND_PRIVILEGES = [{"resource": {"db": EVENTS_DB, "collection": EVENTS_COLLECTION}, "actions": ["insert"]}]
 
 
 def roles_for(name: str) -> list[dict[str, str]]:
     """The roles of service or worker ``name``, the least each one needs.
 
-    An HTTP service writes its own database and only reads the central one. The
-    attribute manager writes the central database and, to purge an account, every
-    service database (``readWrite`` includes the reads of its syncs). ``msg`` keeps its
-    idempotency ledger and touches nothing else.
+    An HTTP service writes its own database, only reads the central one and only
+    appends to the security event log (``EVENTS_APPEND_ROLE``). ``security`` also reads
+    the event log (it shows users their events) and, read-only, every other database
+    that holds user data: the data export (GDPR Art. 15/20) shows all of it, and reading
+    is the least that needs — it still writes only its own. The attribute manager writes
+    the central database and, to purge an account (GDPR Art. 17), every database that
+    holds user data, the event log included (``readWrite`` includes the reads of its
+    syncs). ``msg`` keeps its idempotency ledger and touches nothing else.
     """
     if name == "am":
-        return [{"role": "readWrite", "db": db} for db in (CENTRAL_DB, *SERVICE_DATABASES)]
+        return [{"role": "readWrite", "db": db} for db in (CENTRAL_DB, *USER_DATA_DATABASES)]
     if name == "msg":
         return [{"role": "readWrite", "db": private_db_name("msg")}]
-    return [{"role": "readWrite", "db": private_db_name(name)}, {"role": "read", "db": CENTRAL_DB}]
+    own = private_db_name(name)
+    roles = [{"role": "readWrite", "db": own}, {"role": "read", "db": CENTRAL_DB},
+             {"role": EVENTS_APPEND_ROLE, "db": "admin"}]
+    if name == "security":
+        roles += [{"role": "read", "db": db} for db in USER_DATA_DATABASES if db != own]
+    return roles
+
+
+def ensure_events_collection(admin: MongoClient) -> None:
+    """As an administrator, create what the services may not: the append-only role
+    (``EVENTS_APPEND_ROLE``, its privileges put back if they differ), and the event log's
+    indexes — a TTL index on ``at`` (``EVENTS_RETENTION_SECONDS``: one year) and
+    ``(user_id, at, _id)`` for a user's events newest first. Idempotent; raises pymongo's
+    errors when the server refuses."""
+    roles = admin.admin.command("rolesInfo", EVENTS_APPEND_ROLE, showPrivileges=True)["roles"]
+    if not roles:
+        admin.admin.command("createRole", EVENTS_APPEND_ROLE, privileges=EVENTS_APPEND_PRIVILEGES, roles=[])
+    elif [{"resource": p["resource"], "actions": sorted(p["actions"])} for p in roles[0]["privileges"]] \
+            != EVENTS_APPEND_PRIVILEGES:
+        admin.admin.command("updateRole", EVENTS_APPEND_ROLE, privileges=EVENTS_APPEND_PRIVILEGES, roles=[])
+    events = admin[EVENTS_DB][EVENTS_COLLECTION]
+    events.create_index("at", name="ttl_at", expireAfterSeconds=EVENTS_RETENTION_SECONDS)
+    events.create_index([("user_id", 1), ("at", -1), ("_id", -1)], name="user_newest_first")
 
 
 def ensure_service_users(admin: MongoClient, known: dict[str, str]) -> list[str]:
-    """As a user administrator, create the missing service users with the passwords of
+    """As a user administrator, create the event log's role and indexes
+    (``ensure_events_collection``), the missing service users with the passwords of
     ``known`` (user → password, for every ``svc_<name>``) and put back the roles of any
     that differ; return the users created.
 
     Raises KeyError when ``known`` lacks the password of a user to create, and pymongo's
     errors when the server refuses.
     """
+    ensure_events_collection(admin)  # the role must exist before a user is given it
     existing = {u["user"]: u for u in admin.admin.command("usersInfo")["users"]}
     created = []
     for name in principals():

@@ -20,10 +20,11 @@ from typing import Any, Callable, Mapping
 
 from flask import g, session
 
-from common import flows
+from common import events, flows
 from common import session as sessions
 from common.csrf import get_csrf_token
 from common.errors import ApiError
+from common.events import EventType
 from common.flows import Flow
 from common.throttle import client_address, configured, failure_limit
 from common.users import get_user
@@ -125,9 +126,10 @@ def second_step_limits(view: Callable) -> Callable:
     return per_account(per_client(view))
 
 
-def complete(flow: PendingLogin, amr: list[str]) -> dict[str, Any]:
-    """Use up ``flow`` and log its user in (login: new session id and CSRF token) or record
-    the re-authentication (new ``auth_time``, new session id), with ``amr``. Returns the
+def complete(flow: PendingLogin, amr: list[str], *, method: str) -> dict[str, Any]:
+    """Use up ``flow`` and log its user in (login: new session id and CSRF token, a
+    ``login`` security event naming the factor ``method``) or record the
+    re-authentication (new ``auth_time``, new session id), with ``amr``. Returns the
     response payload (``session_payload`` with ``csrf_token``, ``mfa_required: false``).
 
     Raises ApiError 401 ``authn.mfa_not_pending`` when a parallel request completed (or
@@ -140,6 +142,7 @@ def complete(flow: PendingLogin, amr: list[str]) -> dict[str, Any]:
         raise ApiError(AuthnMsg.mfa_not_pending, 401) from None
     if flow.data["purpose"] == LOGIN:
         token = sessions.login(user_id, amr=amr)
+        events.record(EventType.login, user_id, {"amr": amr, "method": method})
     else:
         sessions.reauthenticated(amr=amr)
         token = get_csrf_token()

@@ -12,9 +12,10 @@ from flask import session
 from webauthn import base64url_to_bytes
 
 from common import session as sessions
-from common import webauthn_rp
+from common import events, webauthn_rp
 from common.csrf import get_csrf_token
 from common.errors import ApiError
+from common.events import EventType
 from common.users import get_user
 from services.authn.helpers import AuthnMsg, session_payload
 from services.authn.second_factors import check_webauthn
@@ -52,5 +53,6 @@ def passkey_login(credential: Mapping[str, Any]) -> dict[str, Any]:
         token = get_csrf_token()
     else:
         token = sessions.login(user["_id"], amr=amr)
+        events.record(EventType.login, user["_id"], {"amr": amr, "method": "passkey"})
     logger.info("user %s logged in with a passkey", user["_id"])
     return {**session_payload(token), "mfa_required": False, "methods": []}

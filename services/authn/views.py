@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, g
+from flask import Blueprint, g, session
 
+from common import events
 from common import session as sessions
 from common.api import marshal, unmarshal
 from common.authn import login_required
 from common.csrf import get_csrf_token
+from common.events import EventType
 from common import webauthn_rp
 from common.factors import RECOVERY_CODE, TOTP, WEBAUTHN, mfa_methods
 from common.schemas import CsrfTokenResponse, EmptyRequest
@@ -40,13 +42,15 @@ def login(email: str, password: str) -> dict:
     ``mfa_required: true`` with the ``methods``, and the session holds a pending second
     step (``services.authn.mfa``) that an ``/mfa/*`` route completes."""
     user = find_user_by_email(email)
-    credential = check_password(user, password)
+    with events.recorded_on_failure(EventType.login_failed, user and user["_id"], {"method": "password"}):
+        credential = check_password(user, password)
     record_use(user, credential, password)
     methods = mfa_methods(user.get("credentials", []))
     if methods:
         return mfa.begin(user, methods, purpose=mfa.LOGIN, password_id=credential["credential_id"],
                          throttle_scope="authn.login", throttle_key=address_key("login")())
     token = sessions.login(user["_id"], amr=["pwd"])
+    events.record(EventType.login, user["_id"], {"amr": ["pwd"], "method": "password"})
     logger.info("user %s logged in", user["_id"])
     return {**session_payload(token), "mfa_required": False, "methods": []}
 
@@ -59,8 +63,9 @@ def mfa_totp(code: str) -> dict:
     """Complete the pending login (or re-authentication) with a TOTP code: ±1 step, each
     code once (RFC 6238 §5.2); ``amr`` ``["pwd", "otp", "mfa"]``."""
     flow = mfa.require_pending(TOTP)
-    check_totp(require_user(flow.data["user_id"]), code)
-    return mfa.complete(flow, ["pwd", "otp", "mfa"])
+    with events.recorded_on_failure(EventType.mfa_failed, flow.data["user_id"], {"method": TOTP}):
+        check_totp(require_user(flow.data["user_id"]), code)
+    return mfa.complete(flow, ["pwd", "otp", "mfa"], method=TOTP)
 
 
 @bp.post("/mfa/recovery-code")
@@ -72,8 +77,9 @@ def mfa_recovery_code(code: str) -> dict:
     used up. ``amr`` ``["pwd", "otp", "mfa"]``: a look-up secret is a one-time password
     of the kind RFC 8176 §2 calls ``otp``."""
     flow = mfa.require_pending(RECOVERY_CODE)
-    check_recovery_code(require_user(flow.data["user_id"]), code)
-    return mfa.complete(flow, ["pwd", "otp", "mfa"])
+    with events.recorded_on_failure(EventType.mfa_failed, flow.data["user_id"], {"method": RECOVERY_CODE}):
+        check_recovery_code(require_user(flow.data["user_id"]), code)
+    return mfa.complete(flow, ["pwd", "otp", "mfa"], method=RECOVERY_CODE)
 
 
 @bp.post("/mfa/webauthn/begin")
@@ -97,8 +103,9 @@ def mfa_webauthn_complete(credential: dict) -> dict:
     account's keys: 401 ``authn.invalid_credentials`` when it does not verify (a key of
     another account, a replay, a cloned key's sign count). ``amr`` ``["pwd", "hwk", "mfa"]``."""
     flow = mfa.require_pending(WEBAUTHN)
-    amr = check_webauthn(require_user(flow.data["user_id"]), credential, webauthn_rp.SECOND_FACTOR)
-    return mfa.complete(flow, ["pwd", *amr, "mfa"])
+    with events.recorded_on_failure(EventType.mfa_failed, flow.data["user_id"], {"method": WEBAUTHN}):
+        amr = check_webauthn(require_user(flow.data["user_id"]), credential, webauthn_rp.SECOND_FACTOR)
+    return mfa.complete(flow, ["pwd", *amr, "mfa"], method=WEBAUTHN)
 
 
 @bp.post("/passkey/begin")
@@ -130,7 +137,11 @@ def logout() -> dict:
 
     Not login_required: logging out twice (two tabs) must not be an error.
     """
-    return {"csrf_token": sessions.logout()}
+    user_id = session.get("user_id")
+    token = sessions.logout()
+    if user_id:
+        events.record(EventType.logout, user_id)
+    return {"csrf_token": token}
 
 
 @bp.get("/session")

@@ -5,7 +5,8 @@ import logging
 from enum import unique
 from typing import Any, Mapping
 
-from common.contact_list import ContactList
+from common.contact_list import ContactEvents, ContactList
+from common.events import EventType
 from common.messages import TranslatableMsg
 from common.messaging import queue_mail, user_language
 
@@ -42,4 +43,6 @@ def mail_primary_changed(user: Mapping[str, Any], old: str, new: str) -> None:
 EMAILS = ContactList(attribute="emails", key="email", purpose="email", method="code_by_mail",
                      msgs=EmailsMsg, queue=queue_mail, code_template="email_code",
                      primary_changed=mail_primary_changed,
-                     cannot_remove_primary=EmailsMsg.cannot_remove_primary)
+                     cannot_remove_primary=EmailsMsg.cannot_remove_primary,
+                     events=ContactEvents(EventType.email_added, EventType.email_verified,
+                                          EventType.email_removed, EventType.primary_email_changed))

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from enum import unique
 
-from common.contact_list import ContactList
+from common.contact_list import ContactEvents, ContactList
+from common.events import EventType
 from common.messages import TranslatableMsg
 from common.messaging import queue_sms
 
@@ -29,4 +30,5 @@ class PhonesMsg(TranslatableMsg):
 #: A phone is not a login identity, so its primary may be removed: the next verified
 #: number (if any) becomes primary — the rule the AM applies when it moves a number away.
 PHONES = ContactList(attribute="phones", key="number", purpose="phone", method="code_by_sms",
-                     msgs=PhonesMsg, queue=queue_sms, code_template="phone_code")
+                     msgs=PhonesMsg, queue=queue_sms, code_template="phone_code",
+                     events=ContactEvents(EventType.phone_added, EventType.phone_verified, EventType.phone_removed))

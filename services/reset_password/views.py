@@ -5,8 +5,10 @@ import logging
 
 from flask import Blueprint
 
+from common import events
 from common import session as sessions
 from common.api import applied_or_pending, marshal, unmarshal
+from common.events import EventType
 from common.messaging import mail_user
 from common.schemas import EmptyResponse
 from common.throttle import configured, failure_limit, per_client_and_address
@@ -56,5 +58,6 @@ def new_password(password: str):
         ended = sessions.end_user_sessions(user["_id"], keep_current=False)
         sessions.rotate_session_id()
         mail_user(user, "password_reset")
+        events.record(EventType.password_reset, user["_id"], {"sessions_ended": ended})
     logger.info("password of %s reset; %s sessions ended", user["_id"], ended)
     return applied_or_pending(applied, {})

@@ -31,6 +31,8 @@ class SecurityMsg(TranslatableMsg):
     webauthn_invalid = "security.webauthn_invalid"
     #: the security key or passkey is registered already
     webauthn_exists = "security.webauthn_exists"
+    #: /sessions/revoke with an id that is none of the user's live sessions
+    session_not_found = "security.session_not_found"
 
 
 def credentials_payload(credentials: Iterable[Mapping[str, Any]]) -> dict[str, Any]:

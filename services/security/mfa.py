@@ -16,9 +16,10 @@ from typing import Any, Mapping
 
 from flask import current_app, g, session
 
-from common import factors, flows, totp, webauthn_rp
+from common import events, factors, flows, totp, webauthn_rp
 from common.db import central_db
 from common.errors import ApiError
+from common.events import EventType
 from common.flows import Flow
 from common.messaging import mail_user
 from common.passwords import hash_password
@@ -97,6 +98,7 @@ def complete_totp(code: str) -> tuple[bool, list[dict[str, Any]]]:
         credentials = [dict(c) for c in user.get("credentials", [])] + [credential]
         applied = update_user(g.user_id, {"credentials": credentials})
         mail_user(user, "mfa_added", {"factor": "totp"})
+        events.record(EventType.credential_added, g.user_id, event_details(credential))
     session.pop(SESSION_KEY, None)
     logger.info("TOTP credential %s added for %s", credential["credential_id"], g.user_id)
     return applied, credentials
@@ -135,6 +137,7 @@ def register_complete(credential: Mapping[str, Any], name: str) -> tuple[bool, l
         credentials = [dict(c) for c in user.get("credentials", [])] + [new]
         applied = update_user(g.user_id, {"credentials": credentials})
         mail_user(user, "mfa_added", {"factor": factor_name(new)})
+        events.record(EventType.credential_added, g.user_id, event_details(new))
     logger.info("WebAuthn credential %s (passkey: %s) added for %s", new["credential_id"], new["passkey"], g.user_id)
     return applied, credentials
 
@@ -144,6 +147,14 @@ def factor_name(credential: Mapping[str, Any]) -> str:
     if credential.get("type") == factors.TOTP:
         return "totp"
     return "passkey" if credential.get("passkey") else "security_key"
+
+
+def event_details(credential: Mapping[str, Any]) -> dict[str, Any]:
+    """A second factor as its security events describe it: ``type`` (``totp``,
+    ``webauthn``), and for WebAuthn ``passkey`` and ``name`` — never its secret or key."""
+    if credential.get("type") != factors.WEBAUTHN:
+        return {"type": credential.get("type")}
+    return {"type": factors.WEBAUTHN, "passkey": bool(credential.get("passkey")), "name": credential.get("name")}
 
 
 def remove_factor(credential_id: str) -> tuple[bool, list[dict[str, Any]]]:
@@ -163,6 +174,7 @@ def remove_factor(credential_id: str) -> tuple[bool, list[dict[str, Any]]]:
         applied = update_user(g.user_id, {"credentials": kept})
         last = not factors.second_factors(kept)
         mail_user(user, "mfa_removed", {"factor": factor_name(removed), "last": last})
+        events.record(EventType.credential_removed, g.user_id, {**event_details(removed), "last": last})
     logger.info("second factor %s of %s removed (last: %s)", credential_id, g.user_id, last)
     return applied, kept
 
@@ -186,6 +198,7 @@ def new_recovery_codes() -> tuple[bool, list[str], list[dict[str, Any]]]:
                                                   factors.recovery_code_credentials(hashes, now()))
         applied = update_user(g.user_id, {"credentials": credentials})
         mail_user(user, "recovery_codes_generated")
+        events.record(EventType.recovery_codes_generated, g.user_id, {"count": len(codes)})
     logger.info("new recovery codes for %s", g.user_id)
     return applied, codes, credentials
 

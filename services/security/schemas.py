@@ -96,3 +96,61 @@ class RecoveryCodesResponse(CredentialsResponse):
     """``POST /recovery-codes``: the new codes, shown this once, and the credentials."""
 
     codes = fields.List(fields.String(), required=True)
+
+
+class SessionResponse(TesseraSchema):
+    """One live session of the user: ``id`` a public handle (never the cookie), whether it
+    is ``current``, ``created`` (its login) and ``last_seen`` (to the minute), the client
+    address, the browser as ``"Firefox on Linux"`` and ``amr`` (RFC 8176) of its login."""
+
+    id = fields.String(required=True)
+    current = fields.Boolean(required=True)
+    created = fields.DateTime(required=True, allow_none=True)
+    last_seen = fields.DateTime(required=True, allow_none=True)
+    ip = fields.String(required=True, allow_none=True)
+    user_agent = fields.String(required=True, allow_none=True)
+    amr = fields.List(fields.String(), required=True)
+
+
+class SessionsResponse(TesseraSchema):
+    """``GET /sessions`` and both revokes: the remaining live sessions."""
+
+    sessions = fields.List(fields.Nested(SessionResponse), required=True)
+
+
+class RevokeSessionRequest(TesseraSchema):
+    """``POST /sessions/revoke``: the session's public ``id`` (base64url, 22 characters)."""
+
+    id = fields.String(required=True, validate=validate.Regexp(r"\A[A-Za-z0-9_-]{22}\Z"))
+
+
+class EventsQuery(TesseraSchema):
+    """``GET /events?before=<cursor>``: the ``next`` of the previous page."""
+
+    before = fields.String(load_default=None, validate=validate.Regexp(r"\A[0-9]{1,15}\.[0-9a-f]{24}\Z"))
+
+
+class EventResponse(TesseraSchema):
+    """One security event: ``type`` (API.md's list), when, from where, with which browser,
+    and ``details`` (e.g. the address added; never a secret)."""
+
+    id = fields.String(required=True)
+    type = fields.String(required=True)
+    at = fields.DateTime(required=True)
+    ip = fields.String(required=True, allow_none=True)
+    user_agent = fields.String(required=True, allow_none=True)
+    details = fields.Dict(required=True)
+
+
+class EventsResponse(TesseraSchema):
+    """``GET /events``: a page of events, newest first, and the cursor of the next (or null)."""
+
+    events = fields.List(fields.Nested(EventResponse), required=True)
+    next = fields.String(required=True, allow_none=True)
+
+
+class ExportResponse(TesseraSchema):
+    """``GET /export``: ``export`` = ``{user, services, events, sessions, consents}``
+    (``services.security.export.build``), as plain JSON."""
+
+    export = fields.Dict(required=True)

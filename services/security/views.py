@@ -1,23 +1,27 @@
-"""security's routes: credentials, password change, account termination."""
+"""security's routes: credentials, sessions, security activity, data export, password
+change, account termination."""
 from __future__ import annotations
 
 import logging
 
 from flask import Blueprint, g
 
+from common import events
 from common import session as sessions
 from common.api import applied_or_pending, marshal, unmarshal
 from common.authn import login_required, recent_authn_required
+from common.events import EventType
 from common.schemas import CsrfTokenResponse, EmptyRequest
 from common.messaging import mail_user
 from common.throttle import configured, limiter
 from common.users import new_password_credentials, request_delete, require_user, update_user
 from services.security.helpers import SecurityMsg, credentials_payload, one_at_a_time
-from services.security import mfa
-from services.security.schemas import (ChangePasswordRequest, CredentialsResponse, RecoveryCodesResponse,
-                                       RemoveCredentialRequest, TotpBeginResponse, TotpCompleteRequest,
-                                       WebauthnRegisterBeginRequest, WebauthnRegisterBeginResponse,
-                                       WebauthnRegisterCompleteRequest)
+from services.security import activity, devices, export, mfa
+from services.security.schemas import (ChangePasswordRequest, CredentialsResponse, EventsQuery, EventsResponse,
+                                       ExportResponse, RecoveryCodesResponse, RemoveCredentialRequest,
+                                       RevokeSessionRequest, SessionsResponse, TotpBeginResponse,
+                                       TotpCompleteRequest, WebauthnRegisterBeginRequest,
+                                       WebauthnRegisterBeginResponse, WebauthnRegisterCompleteRequest)
 
 bp = Blueprint("security", __name__)
 logger = logging.getLogger(__name__)
@@ -98,6 +102,57 @@ def recovery_codes():
     return applied_or_pending(applied, {**credentials_payload(credentials), "codes": codes})
 
 
+@bp.get("/sessions")
+@unmarshal(EmptyRequest)
+@marshal(SessionsResponse)
+@login_required
+def get_sessions() -> dict:
+    """The user's live sessions: this one first, each with a public id, when it logged in
+    and was last seen, from where, with which browser, and how (``amr``)."""
+    return devices.listing(g.user_id)
+
+
+@bp.post("/sessions/revoke")
+@unmarshal(RevokeSessionRequest)
+@marshal(SessionsResponse)
+@login_required
+def revoke_session(id: str) -> dict:  # noqa: A002 (the contract's field name)
+    """End one of the user's sessions (its next request is not logged in): 404
+    ``security.session_not_found`` for an id that is none of them."""
+    return devices.revoke(g.user_id, id)
+
+
+@bp.post("/sessions/revoke-others")
+@unmarshal(EmptyRequest)
+@marshal(SessionsResponse)
+@login_required
+def revoke_other_sessions() -> dict:
+    """End every session of the user but this one."""
+    return devices.revoke_others(g.user_id)
+
+
+@bp.get("/events")
+@unmarshal(EventsQuery, location="query")
+@marshal(EventsResponse)
+@login_required
+def get_events(before: str | None) -> dict:
+    """The user's security events, newest first, a page at a time (``before``: the
+    ``next`` cursor of the previous page); 400 ``request.invalid`` for a malformed cursor."""
+    return activity.page(g.user_id, before)
+
+
+@bp.get("/export")
+@unmarshal(EmptyRequest)
+@marshal(ExportResponse)
+@recent_authn_required
+def get_export() -> dict:
+    """Everything Tessera holds about the user as one document (GDPR Art. 15/20), no
+    hashes, secrets or codes; records ``data_exported``."""
+    document = export.build(g.user_id)
+    events.record(EventType.data_exported, g.user_id)
+    return {"export": document}
+
+
 @bp.post("/change-password")
 @unmarshal(ChangePasswordRequest)
 @marshal(CredentialsResponse)
@@ -118,6 +173,7 @@ def change_password(new_password: str):
         ended = sessions.end_user_sessions(g.user_id, keep_current=True)
         sessions.rotate_session_id()
         mail_user(user, "password_changed")
+        events.record(EventType.password_changed, g.user_id, {"sessions_ended": ended})
     logger.info("password of %s changed; %s other sessions ended", g.user_id, ended)
     return applied_or_pending(applied, credentials_payload(credentials))
 

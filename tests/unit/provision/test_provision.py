@@ -24,15 +24,25 @@ def _readable(name: str, queue: str) -> bool:
 
 def test_an_http_service_writes_its_own_database_and_only_reads_the_central_one() -> None:
     for name in catalog.SERVICES:
-        assert mongo_users.roles_for(name) == [{"role": "readWrite", "db": f"tessera_{name}"},
-                                               {"role": "read", "db": catalog.CENTRAL_DB}]
+        assert mongo_users.roles_for(name)[:3] == [{"role": "readWrite", "db": f"tessera_{name}"},
+                                                   {"role": "read", "db": catalog.CENTRAL_DB},
+                                                   {"role": mongo_users.EVENTS_APPEND_ROLE, "db": "admin"}]
+        extra = mongo_users.roles_for(name)[3:]
+        # security alone reads more (the export and the event log), and only reads
+        assert extra == ([] if name != "security" else
+                         [{"role": "read", "db": db} for db in catalog.USER_DATA_DATABASES if db != "tessera_security"])
+
+
+def test_the_event_log_role_only_inserts() -> None:
+    assert mongo_users.EVENTS_APPEND_PRIVILEGES == [
+        {"resource": {"db": catalog.EVENTS_DB, "collection": catalog.EVENTS_COLLECTION}, "actions": ["insert"]}]
 
 
 def test_only_the_am_writes_the_central_database_and_msg_sees_no_user() -> None:
     writers = {name for name in catalog.principals()
                if {"role": "readWrite", "db": catalog.CENTRAL_DB} in mongo_users.roles_for(name)}
     assert writers == {"am"}
-    assert {r["db"] for r in mongo_users.roles_for("am")} == {catalog.CENTRAL_DB, *catalog.SERVICE_DATABASES}
+    assert {r["db"] for r in mongo_users.roles_for("am")} == {catalog.CENTRAL_DB, *catalog.USER_DATA_DATABASES}
     assert mongo_users.roles_for("msg") == [{"role": "readWrite", "db": "tessera_msg"}]
 
 
