@@ -21,6 +21,7 @@ SERVICES: tuple[str, ...] = (
     "phones",
     "security",
     "reset_password",
+    "oidc",
 )
 
 #: AMQP consumers: name → the module each one runs with ``python -m``.

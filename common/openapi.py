@@ -10,6 +10,7 @@ services by ``tests/api/test_schemathesis.py``.
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Callable, Mapping
 
 from apispec import APISpec
@@ -18,6 +19,10 @@ from flask import Flask
 from marshmallow import Schema, fields
 
 from common.api import REQUEST_LOCATION_ATTR, REQUEST_SCHEMA_ATTR, RESPONSE_SCHEMA_ATTR
+from common.csrf import PROTOCOL_ATTR
+
+#: a Flask path variable with or without its converter: ``<id>``, ``<string:id>``
+_PATH_VARIABLE = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 
 FAIL_ENVELOPE = {
     "type": "object",
@@ -88,7 +93,7 @@ def build_spec(app: Flask, title: str, version: str) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for rule in app.url_map.iter_rules():
         view = app.view_functions.get(rule.endpoint)
-        if view is None or rule.endpoint == "static":
+        if view is None or rule.endpoint == "static" or getattr(view, PROTOCOL_ATTR, False):
             continue
         request_schema = getattr(view, REQUEST_SCHEMA_ATTR, None)
         response_schema = getattr(view, RESPONSE_SCHEMA_ATTR, None)
@@ -117,7 +122,11 @@ def build_spec(app: Flask, title: str, version: str) -> dict[str, Any]:
             if method != "GET":
                 operation["parameters"] = [{"in": "header", "name": "X-CSRF-Token", "required": True,
                                             "schema": {"type": "string"}}]
-            paths.setdefault(rule.rule, {})[method.lower()] = operation
+            if rule.arguments:  # a Flask path variable, <request_id>, is an OpenAPI {request_id}
+                operation["parameters"] = [*operation.get("parameters", []), *(
+                    {"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
+                    for name in sorted(rule.arguments))]
+            paths.setdefault(_PATH_VARIABLE.sub(r"{\1}", rule.rule), {})[method.lower()] = operation
     for path, operations in sorted(paths.items()):
         spec.path(path=path, operations=operations)
     return spec.to_dict()

@@ -2,14 +2,16 @@
 the protocol-endpoint marker and RP-initiated logout."""
 from __future__ import annotations
 
+import time
 from typing import Any
 from urllib.parse import urlencode
 
 from authlib.common.urls import add_params_to_uri
-from flask import Response, redirect, request
+from flask import Response, jsonify, redirect, request
 from joserfc import jwt
 from joserfc.errors import JoseError
 
+from common import throttle
 from common.csrf import protocol_endpoint  # noqa: F401  (re-exported for the views)
 from common.errors import ApiError
 from common.session import logout
@@ -66,10 +68,21 @@ def token_client_key() -> str:
     return f"oidc-token:{client_id}"
 
 
+def oauth_throttled() -> Response:
+    """429 in OAuth's error shape (RFC 6749 §5.2 names no code for it; RFC 6585 §4 and
+    Retry-After as everywhere in Tessera), so that a client's OAuth library can read it."""
+    current = throttle.limiter.current_limit
+    retry_after = max(1, int(current.reset_at - time.time())) if current else 60
+    response = jsonify(error="too_many_requests", error_description="Too many token requests of this client.")
+    response.status_code = 429
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
 def login_url() -> str:
     """``/login?next=<this authorize URL, relative>``, without ``prompt=login`` (the login
     that follows satisfies it; kept, it would send the browser round in a loop)."""
-    args = [(k, v) for k, v in request.args.items(multi=True)
+    args = [(k, v) for k, v in request.values.items(multi=True)
             if not (k == "prompt" and "login" in v.split())]
     target = f"{PREFIX}/authorize?{urlencode(args)}"
     return f"/login?{urlencode({'next': target})}"

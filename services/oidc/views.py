@@ -10,6 +10,7 @@ from authlib.common.urls import add_params_to_uri
 from authlib.integrations.flask_oauth2.requests import FlaskOAuth2Request
 from authlib.oauth2 import OAuth2Error
 from flask import Blueprint, Response, g, jsonify, redirect, request, session
+from flask_limiter import RateLimitExceeded
 from werkzeug.wrappers import Request as WerkzeugRequest
 
 from common import throttle
@@ -20,7 +21,7 @@ from common.schemas import EmptyRequest
 from common.users import get_user
 from services.oidc import store
 from services.oidc.helpers import (authorization_server, connected_apps, discovery, end_session, hint_claims,
-                                   login_url, protocol_endpoint, token_client_key)
+                                   login_url, oauth_throttled, protocol_endpoint, token_client_key)
 from services.oidc.schemas import (ConsentDecisionRequest, ConsentRequestResponse, ConsentsResponse,
                                    OidcMsg, RedirectResponse, RevokeConsentRequest)
 from services.oidc.server import User, oidc_state, query_client
@@ -42,24 +43,29 @@ def jwks() -> Response:
     return jsonify(oidc_state()["keys"].public_jwks)
 
 
-@bp.get("/authorize")
+@bp.route("/authorize", methods=["GET", "POST"])
 @protocol_endpoint
 def authorize() -> Response:
-    """The authorization endpoint (code flow): login, consent, then the code."""
+    """The authorization endpoint (code flow; GET or a form POST, OIDC Core §3.1.2.1):
+    login, consent, then the code. (A cross-site POST carries no SameSite=Lax cookie, so
+    it can only ever lead to the login page.)"""
     server = authorization_server()
     user_doc = get_user(session["user_id"]) if session.get("user_id") else None
     user = User(user_doc) if user_doc else None
-    prompts = set(request.args.get("prompt", "").split())
-    max_age = request.args.get("max_age", "")
+    prompts = set(request.values.get("prompt", "").split())
+    max_age = request.values.get("max_age", "")
     too_old = bool(user and max_age.isdigit() and time.time() - session.get("auth_time", 0) > int(max_age))
     # OIDC Core §3.1.2.1 id_token_hint: logged in as someone else is no login for this request
-    hint = request.args.get("id_token_hint")
+    hint = request.values.get("id_token_hint")
     if user and hint and hint_claims(hint).get("sub") != user.get_user_id():
         too_old = True
     try:
         grant = server.get_consent_grant(end_user=user)
     except OAuth2Error as error:
         return _authorization_error(server, error)
+    unsupported = next((name for name in ("request", "request_uri") if name in request.values), None)
+    if unsupported:  # OIDC Core §6: request objects are not supported (discovery says so)
+        return _redirect_error(grant, f"{unsupported}_not_supported")
     if user is None or too_old or "login" in prompts:
         if "none" in prompts:
             return _redirect_error(grant, "login_required")
@@ -70,7 +76,7 @@ def authorize() -> Response:
         if "none" in prompts:
             return _redirect_error(grant, "consent_required")
         request_id = store.save_request(user.get_user_id(), client.client_id, scopes,
-                                        request.query_string.decode(), 600)
+                                        urlencode(list(request.values.items(multi=True))), 600)
         return redirect(f"/consent?{urlencode({'request': request_id})}", 302)
     return server.create_authorization_response(grant=grant, grant_user=user)
 
@@ -93,10 +99,14 @@ def _redirect_error(grant, error: str) -> Response:
 
 @bp.post("/token")
 @protocol_endpoint
-@throttle.limiter.limit(throttle.configured("token_rate_limit"), key_func=token_client_key)
 def token() -> Response:
-    """The token endpoint: code and refresh_token grants (RFC 6749 §3.2)."""
-    return authorization_server().create_token_response()
+    """The token endpoint: code and refresh_token grants (RFC 6749 §3.2), throttled per
+    client; a throttled client gets an OAuth error with Retry-After, not an FSA."""
+    try:
+        with throttle.limiter.limit(throttle.configured("token_rate_limit"), key_func=token_client_key):
+            return authorization_server().create_token_response()
+    except RateLimitExceeded:
+        return oauth_throttled()
 
 
 @bp.route("/userinfo", methods=["GET", "POST"])

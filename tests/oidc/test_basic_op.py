@@ -197,3 +197,80 @@ def test_oidcc_id_token_hint(stack, new_user, rp) -> None:
     assert "code" in query_of(location)
     location, _ = second.authorize(second.oauth(), prompt="none", id_token_hint=hint)
     assert query_of(location)["error"] == "login_required"
+
+
+def test_oidcc_ensure_post_request_succeeds(stack, new_user, rp) -> None:
+    """The authorization request as a form POST (OIDC Core §3.1.2.1)."""
+    party = rp()
+    party.login(new_user())
+    session = party.oauth()
+    url, state = session.create_authorization_url(party.metadata["authorization_endpoint"])
+    endpoint = url.partition("?")[0]
+    r = party.browser.post(endpoint, data=query_of(url), allow_redirects=False, timeout=30)
+    assert r.status_code == 302 and r.headers["Location"].startswith(REDIRECT_URI)
+    assert "code" in query_of(r.headers["Location"]) and query_of(r.headers["Location"])["state"] == state
+
+
+def test_oidcc_unsigned_request_uri_refused(stack, new_user, rp) -> None:
+    """``request_uri`` (and ``request``) are not supported: refused, never ignored."""
+    party = rp()
+    party.login(new_user())
+    location, _ = party.authorize(party.oauth(), request_uri="http://127.0.0.1:8090/request.jwt")
+    assert query_of(location)["error"] == "request_uri_not_supported" and "code" not in query_of(location)
+    location, _ = party.authorize(party.oauth(), request="eyJhbGciOiJub25lIn0.e30.")
+    assert query_of(location)["error"] == "request_not_supported"
+
+
+def test_oidcc_ensure_other_scope_order_succeeds(stack, new_user, rp) -> None:
+    party = rp()
+    user = new_user()
+    party.login(user)
+    token = party.code_flow(party.oauth(scope="email openid"))
+    assert party.id_claims(token["id_token"])["email"] == user.email
+
+
+def test_oidcc_ensure_redirect_uri_in_authorization_request(stack, new_user, rp) -> None:
+    """No ``redirect_uri``: Tessera's own error (OIDC Core requires it), no redirect."""
+    party = rp()
+    party.login(new_user())
+    r = party.browser.get(party.metadata["authorization_endpoint"], allow_redirects=False, timeout=30,
+                          params={"response_type": "code", "client_id": "demo-rp", "scope": "openid"})
+    assert r.status_code == 400 and "Location" not in r.headers
+
+
+def test_oidcc_login_hint(stack, rp) -> None:
+    """``login_hint`` reaches the login page with the request (the SPA may prefill it)."""
+    party = rp()
+    location, _ = party.authorize(party.oauth(), login_hint="ada@example.org")
+    assert "login_hint=ada%40example.org" in query_of(location)["next"]
+
+
+def test_oidcc_display_page_and_ui_locales(stack, new_user, rp) -> None:
+    party = rp()
+    party.login(new_user())
+    location, _ = party.authorize(party.oauth(), display="page", ui_locales="sv en")
+    assert "code" in query_of(location)
+
+
+def test_oidcc_codereuse_30seconds(stack, new_user, rp) -> None:
+    """A code used once and presented again 30 s later (its record aged, not slept)."""
+    from datetime import timedelta
+
+    from tests.users import mongo_client
+
+    party = rp()
+    party.login(new_user())
+    session = party.oauth()
+    location, _ = party.authorize(session)
+    token = session.fetch_token(party.metadata["token_endpoint"], authorization_response=location)
+    client = mongo_client(stack)
+    code = query_of(location)["code"]
+    record = client.tessera_oidc.codes.find_one({"_id": code})
+    client.tessera_oidc.codes.update_one({"_id": code}, {"$set": {"expire_at": record["expire_at"] - timedelta(seconds=30)}})
+    client.close()
+    r = requests.post(party.metadata["token_endpoint"], auth=("demo-rp", "demo-rp-secret"), timeout=30,
+                      data={"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI})
+    assert r.status_code == 400 and r.json()["error"] == "invalid_grant"
+    r = requests.get(party.metadata["userinfo_endpoint"], timeout=30,
+                     headers={"Authorization": f"Bearer {token['access_token']}"})
+    assert r.status_code == 401

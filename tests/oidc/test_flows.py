@@ -185,3 +185,66 @@ def test_unknown_client_is_tessera_s_error_not_a_redirect(stack, rp) -> None:
         "response_type": "code", "client_id": "nobody", "redirect_uri": REDIRECT_URI, "scope": "openid"})
     assert r.status_code == 400 and "Location" not in r.headers
     assert r.json()["type"] == "GET_OIDC_AUTHORIZE_FAIL"
+
+
+def test_token_endpoint_is_throttled_per_client_in_oauth_s_shape(stack, make_app) -> None:
+    """Past the client's allowance: 429 with Retry-After and an OAuth error body; another
+    client is not affected."""
+    client = make_app("oidc", token_rate_limit="2 per minute").test_client()
+    form = {"grant_type": "authorization_code", "code": "x", "redirect_uri": REDIRECT_URI}
+    answers = [client.post("/api/oidc/token", data=form, auth=("demo-rp", "demo-rp-secret")) for _ in range(3)]
+    assert [a.status_code for a in answers] == [400, 400, 429]
+    assert answers[2].get_json()["error"] == "too_many_requests"
+    assert 1 <= int(answers[2].headers["Retry-After"]) <= 60
+    other = client.post("/api/oidc/token", data=form, auth=("demo-third-party", "demo-third-party-secret"))
+    assert other.status_code == 400 and other.get_json()["error"] == "invalid_grant"
+
+
+def test_terminating_the_account_purges_its_grants_and_consents(stack, new_user, rp) -> None:
+    """Account deletion (the AM's purge) leaves nothing of the user in tessera_oidc."""
+    from tests.users import mongo_client
+
+    party = rp("demo-third-party")
+    user = new_user()
+    party.login(user)
+    session = party.oauth(scope="openid offline_access")
+    location, _ = party.authorize(session)
+    token = session.fetch_token(party.metadata["token_endpoint"],
+                                authorization_response=_consent(party, location, approve=True))
+    party.authorize(party.oauth(scope="openid phone"))  # a request left waiting for consent
+    client = mongo_client(stack)
+    try:
+        def left() -> dict[str, int]:
+            counts = {name: client.tessera_oidc[name].count_documents({"user_id": user.user_id})
+                      for name in ("codes", "tokens", "consents", "requests")}
+            return {name: n for name, n in counts.items() if n}
+
+        assert set(left()) == {"codes", "tokens", "consents", "requests"}
+        r = party.browser.post(f"{stack.base_url}/api/security/terminate", json={},
+                               headers={"X-CSRF-Token": _csrf(party)}, timeout=30)
+        assert r.status_code == 200, r.text
+        assert left() == {}
+    finally:
+        client.close()
+    r = requests.post(party.metadata["token_endpoint"], auth=("demo-third-party", "demo-third-party-secret"),
+                      data={"grant_type": "refresh_token", "refresh_token": token["refresh_token"]}, timeout=30)
+    assert r.status_code == 400 and r.json()["error"] == "invalid_grant"
+
+
+def test_an_expired_access_token_is_refused_at_userinfo(stack, new_user, rp) -> None:
+    """Access tokens are short-lived: past their expiry (the record aged, not slept) UserInfo refuses them."""
+    from datetime import datetime, timedelta, timezone
+
+    from tests.users import mongo_client
+
+    party = rp()
+    party.login(new_user())
+    session = party.oauth()
+    token = party.code_flow(session)
+    assert 0 < token["expires_in"] <= 300
+    assert session.get(party.metadata["userinfo_endpoint"]).status_code == 200
+    client = mongo_client(stack)
+    client.tessera_oidc.tokens.update_many({}, {"$set": {"access_expires_at": datetime.now(timezone.utc) - timedelta(seconds=1)}})
+    client.close()
+    r = session.get(party.metadata["userinfo_endpoint"])
+    assert r.status_code == 401 and 'error="invalid_token"' in r.headers["WWW-Authenticate"]
