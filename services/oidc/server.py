@@ -109,7 +109,7 @@ def save_token(token: dict[str, Any], oauth_request) -> None:
         **({"refresh_hash": store.digest(token["refresh_token"]), "refresh_used": False}
            if "refresh_token" in token else {}),
         "client_id": oauth_request.client.get_client_id(), "user_id": oauth_request.user.get_user_id(),
-        "scope": token.get("scope") or "", "family": family, "code": code.code if code else None,
+        "scope": token.get("scope") or "", "family": family, "code_hash": code.code_hash if code else None,
         "issued_at": store.now(), "access_expires_at": expires, "revoked": False,
         "refresh_expires_at": datetime.now(timezone.utc) + timedelta(seconds=config()["refresh_token_lifetime"]),
         "auth_time": (previous or code).auth_time if (previous or code) else None,
@@ -121,7 +121,7 @@ class Code(AuthorizationCodeMixin):
 
     def __init__(self, record: dict[str, Any]) -> None:
         self.record = record
-        self.code = record["_id"]
+        self.code_hash = record["_id"]
         self.auth_time = record["auth_time"]
 
     def get_redirect_uri(self) -> str:
@@ -197,13 +197,13 @@ class CodeGrant(grants.AuthorizationCodeGrant):
         data = oauth_request.payload.data
         amr = list(session.get("amr") or ["pwd"])
         store.save_code({
-            "_id": code, "client_id": oauth_request.client.get_client_id(),
+            "_id": store.digest(code), "client_id": oauth_request.client.get_client_id(),
             "user_id": oauth_request.user.get_user_id(), "redirect_uri": oauth_request.payload.redirect_uri,
             "scope": oauth_request.payload.scope or "", "nonce": data.get("nonce"),
             "code_challenge": data.get("code_challenge"),
             "code_challenge_method": data.get("code_challenge_method"),
             "auth_time": int(session.get("auth_time")), "amr": amr, "acr": acr_of(amr),
-            "session_id": session.sid, "used": False,
+            "session_token": session.sid, "used": False,
             "expire_at": datetime.now(timezone.utc) + timedelta(seconds=config()["code_lifetime"]),
         })
 
@@ -220,7 +220,7 @@ class CodeGrant(grants.AuthorizationCodeGrant):
     def authenticate_user(self, authorization_code: Code) -> User | None:
         """The code's user, if the account and the session that logged in still exist
         (a deleted user or a revoked session gets no tokens)."""
-        if not redis_client().exists(KEY_PREFIX + authorization_code.record["session_id"]):
+        if not redis_client().exists(KEY_PREFIX + authorization_code.record["session_token"]):
             return None
         document = get_user(authorization_code.record["user_id"])
         return User(document) if document else None
@@ -269,7 +269,7 @@ class IdToken(OpenIDCode):
 
     def get_authorization_code_claims(self, authorization_code: Code) -> dict[str, Any]:
         claims = super().get_authorization_code_claims(authorization_code)
-        claims["sid"] = public_sid(authorization_code.record["session_id"])
+        claims["sid"] = public_sid(authorization_code.record["session_token"])
         return claims
 
     def generate_user_info(self, user: User, scope: str) -> UserInfo:

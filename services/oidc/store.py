@@ -1,13 +1,16 @@
 """oidc's records in its own database ``tessera_oidc``.
 
-* ``codes``: authorization codes (single use; ``used`` set by compare-and-set).
+* ``codes``: authorization codes by their SHA-256 (single use; ``used`` set by
+  compare-and-set), with the Tessera session that approved them (``session_token``).
 * ``tokens``: one document per token response: SHA-256 of the access and refresh
   tokens (never the tokens), the code or refresh token it came from, its ``family``
   (the grant: every token of one authorization shares it, RFC 9700 §4.14.2).
 * ``consents``: what a user approved for a third-party client.
 * ``requests``: authorization requests waiting for the user's consent.
 
-Every record carries ``user_id``, so an account's deletion purges it (``services.am.purge``).
+Every record carries ``user_id``, so an account's deletion purges it (``services.am.purge``);
+what proves anything is stored hashed or under a ``*_hash``/``*_token`` name, which the
+data export leaves out (``services.security.export``).
 """
 from __future__ import annotations
 
@@ -50,10 +53,11 @@ def save_code(record: dict[str, Any]) -> None:
 def use_code(code: str, client_id: str) -> tuple[dict | None, dict | None]:
     """Take ``code`` of ``client_id`` once: ``(record, None)`` the first time within its
     lifetime; ``(None, replayed)`` when it was used before (the caller revokes what it
-    issued); ``(None, None)`` when unknown or expired."""
+    issued); ``(None, None)`` when unknown or expired. Codes are stored by their SHA-256."""
     from datetime import datetime, timezone
 
     db = private_db()
+    code = digest(code)
     record = db.codes.find_one_and_update(
         {"_id": code, "client_id": client_id, "used": False,
          "expire_at": {"$gt": datetime.now(timezone.utc)}},
@@ -103,7 +107,7 @@ def revoke_client_tokens(user_id: str, client_id: str) -> int:
 def revoke_code_tokens(code: str) -> int:
     """Revoke the whole grant a replayed code started (RFC 6749 §4.1.2)."""
     db = private_db()
-    families = db.tokens.distinct("family", {"code": code})
+    families = db.tokens.distinct("family", {"code_hash": digest(code)})
     return sum(revoke_family(family) for family in families)
 
 

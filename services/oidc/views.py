@@ -13,10 +13,11 @@ from flask import Blueprint, Response, g, jsonify, redirect, request, session
 from flask_limiter import RateLimitExceeded
 from werkzeug.wrappers import Request as WerkzeugRequest
 
-from common import throttle
+from common import events, throttle
 from common.api import marshal, unmarshal
 from common.authn import login_required
 from common.errors import ApiError
+from common.events import EventType
 from common.schemas import EmptyRequest
 from common.users import get_user
 from services.oidc import store
@@ -168,6 +169,8 @@ def decide_consent(request_id: str, approve: bool) -> dict:
     grant = server.get_authorization_grant(oauth_request)
     if approve:
         store.add_consent(g.user_id, pending["client_id"], pending["scopes"])
+        events.record(EventType.consent_granted, g.user_id,
+                      {"client_id": pending["client_id"], "scopes": pending["scopes"]})
     response = server.create_authorization_response(oauth_request, grant_user=user if approve else None, grant=grant)
     if "Location" not in response.headers:  # the request no longer validates (e.g. the client went)
         raise ApiError(OidcMsg.request_invalid, 400)
@@ -192,4 +195,5 @@ def revoke_consent(client_id: str) -> dict:
     if not store.remove_consent(g.user_id, client_id):
         raise ApiError(OidcMsg.consent_unknown, 404)
     store.revoke_client_tokens(g.user_id, client_id)
+    events.record(EventType.consent_revoked, g.user_id, {"client_id": client_id})
     return {"consents": connected_apps(g.user_id)}

@@ -2,6 +2,7 @@
 named after its module), driven by Authlib's client through nginx."""
 from __future__ import annotations
 
+import hashlib
 import secrets
 
 import requests
@@ -265,8 +266,9 @@ def test_oidcc_codereuse_30seconds(stack, new_user, rp) -> None:
     token = session.fetch_token(party.metadata["token_endpoint"], authorization_response=location)
     client = mongo_client(stack)
     code = query_of(location)["code"]
-    record = client.tessera_oidc.codes.find_one({"_id": code})
-    client.tessera_oidc.codes.update_one({"_id": code}, {"$set": {"expire_at": record["expire_at"] - timedelta(seconds=30)}})
+    stored = {"_id": hashlib.sha256(code.encode()).hexdigest()}  # codes are kept hashed
+    record = client.tessera_oidc.codes.find_one(stored)
+    client.tessera_oidc.codes.update_one(stored, {"$set": {"expire_at": record["expire_at"] - timedelta(seconds=30)}})
     client.close()
     r = requests.post(party.metadata["token_endpoint"], auth=("demo-rp", "demo-rp-secret"), timeout=30,
                       data={"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI})

@@ -248,3 +248,45 @@ def test_an_expired_access_token_is_refused_at_userinfo(stack, new_user, rp) -> 
     client.close()
     r = session.get(party.metadata["userinfo_endpoint"])
     assert r.status_code == 401 and 'error="invalid_token"' in r.headers["WWW-Authenticate"]
+
+
+def test_consents_granted_and_revoked_are_security_events(stack, new_user, rp) -> None:
+    from common.catalog import EVENTS_COLLECTION, EVENTS_DB
+    from tests.users import mongo_client
+
+    party = rp("demo-third-party")
+    user = new_user()
+    party.login(user)
+    location, _ = party.authorize(party.oauth(scope="openid email"))
+    _consent(party, location, approve=True)
+    r = party.browser.post(f"{stack.base_url}/api/oidc/consents/revoke", json={"client_id": "demo-third-party"},
+                           headers={"X-CSRF-Token": _csrf(party)}, timeout=30)
+    assert r.status_code == 200
+    client = mongo_client(stack)
+    try:
+        logged = list(client[EVENTS_DB][EVENTS_COLLECTION].find({"user_id": user.user_id, "service": "oidc"})
+                      .sort([("at", 1), ("_id", 1)]))
+    finally:
+        client.close()
+    assert [(e["type"], e["details"]) for e in logged] == [
+        ("consent_granted", {"client_id": "demo-third-party", "scopes": ["openid", "email"]}),
+        ("consent_revoked", {"client_id": "demo-third-party"})]
+
+
+def test_the_data_export_shows_the_consent_and_nothing_that_proves_a_grant(stack, new_user, rp) -> None:
+    """GET /api/security/export lists the connected app but no code, token or session id
+    the provider keeps."""
+    party = rp("demo-third-party")
+    party.login(new_user())
+    session = party.oauth(scope="openid offline_access")
+    location, _ = party.authorize(session)
+    redirect_to = _consent(party, location, approve=True)
+    token = session.fetch_token(party.metadata["token_endpoint"], authorization_response=redirect_to)
+    party.authorize(party.oauth(scope="openid phone"))  # a request left waiting
+    r = party.browser.get(f"{stack.base_url}/api/security/export", timeout=30)
+    assert r.status_code == 200, r.text
+    text = r.text
+    assert [c["client_id"] for c in r.json()["payload"]["export"]["consents"]] == ["demo-third-party"]
+    sid = party.browser.cookies.get("tessera_session").rsplit(".", 1)[0]
+    for secret in (query_of(redirect_to)["code"], token["access_token"], token["refresh_token"], sid):
+        assert secret not in text
