@@ -272,6 +272,8 @@ def rotate_session_id() -> None:
     session.pop("_fresh", None)
     if user_id:
         _remember_sid(user_id, session.sid)
+        session.seen = None
+        _note_activity()  # the last-seen record follows the new id at once
 
 
 #: the session key of a pending second step (``services.authn.mfa``): the id of its flow
@@ -356,7 +358,10 @@ def _remember_sid(user_id: str, sid: str) -> None:
 
 def _forget_sid(user_id: str | None, sid: str) -> None:
     if user_id:
-        redis_client().srem(_user_key(user_id), sid)
+        pipe = redis_client().pipeline()
+        pipe.srem(_user_key(user_id), sid)
+        pipe.delete(SEEN_PREFIX + sid)
+        pipe.execute()
 
 
 def end_user_sessions(user_id: str, *, keep_current: bool) -> int:

@@ -121,3 +121,22 @@ def test_last_seen_is_written_at_most_once_a_minute(stack, browsers, new_user):
         assert datetime.now(timezone.utc) - datetime.fromisoformat(entry["last_seen"]) < timedelta(seconds=60)
     finally:
         r.close()
+
+
+def test_a_new_session_id_keeps_one_last_seen_record_and_it_is_fresh(stack, browsers, new_user):
+    user = new_user()
+    [client] = browsers(user, FIREFOX)
+    assert client.get("/api/security/sessions").status == 200
+    r = redis.Redis(port=stack.ports["redis"])
+    try:
+        [key] = r.keys(SEEN_PREFIX + "*")
+        r.set(key, b'{"at": 0, "ip": "192.0.2.1"}', keepttl=True)
+        # re-authentication gives the session a new id: the record follows it at once
+        assert client.post("/api/authn/reauthenticate", {"password": user.password}).status == 200
+        assert len(r.keys(SEEN_PREFIX + "*")) == 1
+        [entry] = client.get("/api/security/sessions").payload["sessions"]
+        assert datetime.now(timezone.utc) - datetime.fromisoformat(entry["last_seen"]) < timedelta(seconds=60)
+        assert client.post("/api/authn/logout").status == 200
+        assert r.keys(SEEN_PREFIX + "*") == []
+    finally:
+        r.close()
