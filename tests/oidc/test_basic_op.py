@@ -276,3 +276,18 @@ def test_oidcc_codereuse_30seconds(stack, new_user, rp) -> None:
     r = requests.get(party.metadata["userinfo_endpoint"], timeout=30,
                      headers={"Authorization": f"Bearer {token['access_token']}"})
     assert r.status_code == 401
+
+
+def test_oidcc_scope_phone_and_profile_at_userinfo(stack, new_user, rp) -> None:
+    """``phone``: the primary number in E.164 and whether it is verified; ``profile``:
+    the names and the language as ``locale``."""
+    party = rp()
+    user = new_user(language="sv", phones=(
+        {"number": "+46701111111", "verified": False, "primary": False},
+        {"number": "+46702222222", "verified": True, "primary": True}))
+    party.login(user)
+    session = party.oauth(scope="openid phone profile")
+    party.code_flow(session)
+    info = session.get(party.metadata["userinfo_endpoint"]).json()
+    assert info["phone_number"] == "+46702222222" and info["phone_number_verified"] is True
+    assert info["locale"] == "sv" and info["name"] == "Ada Lovelace" and "email" not in info
