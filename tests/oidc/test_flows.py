@@ -134,7 +134,7 @@ def test_end_session_with_id_token_hint_ends_the_tessera_session(stack, new_user
     assert evil.status_code == 400 and "Location" not in evil.headers
 
 
-def test_max_age_1_after_an_older_login_asks_for_login(stack, new_user, rp, make_app) -> None:
+def test_oidcc_max_age_1(stack, new_user, rp, make_app) -> None:
     """``max_age=1`` with a login 5 s old (the session's auth_time set back, not slept)."""
     party = rp()
     party.login(new_user())
