@@ -4,6 +4,9 @@ import { api, useRequest } from '../../api/api';
 import { useAppDispatch, useAppSelector } from '../../app/hooks';
 import Form, { type FieldSpec } from '../../components/Form';
 import { useApiMessage } from '../../components/Message';
+import MfaStep from '../mfa/MfaStep';
+import PasskeyButton from '../mfa/PasskeyButton';
+import { mfaAbandoned, selectMfaMethods } from '../session/sessionSlice';
 import { reauthnCancelled, selectSecurity } from './securitySlice';
 
 const FIELDS: FieldSpec<{ password: string }>[] = [
@@ -11,7 +14,8 @@ const FIELDS: FieldSpec<{ password: string }>[] = [
 ];
 
 /**
- * Asks for the password again when a *recent* route refused an old login.
+ * Asks for the password again when a *recent* route refused an old login, then the
+ * second factor when the account has one (`mfa_required`); a passkey does both at once.
  * The reauthn saga sends the refused request again after this succeeds.
  * The content exists only while open, so a closed dialog leaves nothing to find
  * (and the password field starts empty each time).
@@ -19,6 +23,7 @@ const FIELDS: FieldSpec<{ password: string }>[] = [
 export default function ReauthnDialog() {
   const dispatch = useAppDispatch();
   const { reauthnOpen } = useAppSelector(selectSecurity);
+  const mfaMethods = useAppSelector(selectMfaMethods);
   const reauthenticate = useRequest(api.endpoints.reauthenticate);
   const translate = useApiMessage();
   const dialog = useRef<HTMLDialogElement>(null);
@@ -39,7 +44,10 @@ export default function ReauthnDialog() {
     }
   }, [reauthnOpen]);
 
-  const cancel = () => dispatch(reauthnCancelled());
+  const cancel = () => {
+    dispatch(mfaAbandoned());
+    dispatch(reauthnCancelled());
+  };
 
   return (
     <dialog
@@ -64,18 +72,32 @@ export default function ReauthnDialog() {
               {translate(reauthenticate.message, 'notifications.generic_error')}
             </p>
           ) : null}
-          <Form
-            fields={FIELDS}
-            initial={{ password: '' }}
-            request={reauthenticate}
-            onSubmit={reauthenticate.send}
-            submitLabel="reauthn.submit"
-            actions={
-              <button type="button" className="button" onClick={cancel} disabled={reauthenticate.busy}>
-                <FormattedMessage id="common.cancel" />
-              </button>
-            }
-          />
+          {mfaMethods ? (
+            <>
+              <MfaStep methods={mfaMethods} />
+              <div className="actions">
+                <button type="button" className="button" onClick={cancel}>
+                  <FormattedMessage id="common.cancel" />
+                </button>
+              </div>
+            </>
+          ) : (
+            <>
+              <Form
+                fields={FIELDS}
+                initial={{ password: '' }}
+                request={reauthenticate}
+                onSubmit={reauthenticate.send}
+                submitLabel="reauthn.submit"
+                actions={
+                  <button type="button" className="button" onClick={cancel} disabled={reauthenticate.busy}>
+                    <FormattedMessage id="common.cancel" />
+                  </button>
+                }
+              />
+              <PasskeyButton />
+            </>
+          )}
         </>
       ) : null}
     </dialog>

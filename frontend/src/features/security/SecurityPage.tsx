@@ -1,53 +1,13 @@
 import { useState } from 'react';
-import { FormattedDate, FormattedMessage } from 'react-intl';
+import { FormattedMessage } from 'react-intl';
 import { api, useRequest } from '../../api/api';
 import { useAppSelector } from '../../app/hooks';
 import { Card, Part } from '../../components/Card';
 import Form from '../../components/Form';
-import Loading from '../../components/Loading';
 import NewPasswordForm from '../../components/NewPasswordForm';
 import useSuccessCount from '../../components/useSuccessCount';
 import { selectUser } from '../personalData/personalDataSlice';
-import { selectSecurity } from './securitySlice';
-
-function When({ value }: { value: string | null | undefined }) {
-  if (!value) return <FormattedMessage id="security.never" />;
-  return <FormattedDate value={value} dateStyle="medium" timeStyle="short" />;
-}
-
-function Credentials() {
-  const { credentials, credentialsLoaded } = useAppSelector(selectSecurity);
-  if (!credentialsLoaded) return <Loading />;
-  const columns = ['security.credential', 'security.created', 'security.last_used'];
-  return (
-    <table className="credentials">
-      <thead>
-        <tr>
-          {columns.map((id) => (
-            <th scope="col" key={id}>
-              <FormattedMessage id={id} />
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {credentials.map((credential, index) => (
-          <tr key={credential.credential_id || index}>
-            <th scope="row">
-              <FormattedMessage id={credential.type === 'password' ? 'security.password' : 'security.credential'} />
-            </th>
-            <td>
-              <When value={credential.created} />
-            </td>
-            <td>
-              <When value={credential.last_used} />
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
+import TwoFactor, { Credentials } from './TwoFactor';
 
 function ChangePassword() {
   const user = useAppSelector(selectUser);
@@ -104,6 +64,9 @@ export default function SecurityPage() {
     <Card title="security.title">
       <Part title="security.credentials_title">
         <Credentials />
+      </Part>
+      <Part title="security.mfa_title" intro="security.mfa_text">
+        <TwoFactor />
       </Part>
       <Part title="security.change_password_title">
         <ChangePassword />

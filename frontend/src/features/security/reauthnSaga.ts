@@ -2,8 +2,8 @@ import { isRejectedWithValue, type Action, type UnknownAction } from '@reduxjs/t
 import { call, getContext, put, race, take, takeEvery } from 'redux-saga/effects';
 import { resend, type MutationName } from '../../api/api';
 import { isFailFsa } from '../../api/fsa';
-import { routes } from '../../api/routes';
 import type { AppDispatch } from '../../app/store';
+import { isLoginCompleted } from '../session/sessionSlice';
 import { reauthnCancelled, reauthnRequired } from './securitySlice';
 
 /** RTK Query's rejection of a POST whose answer said `meta.reauthn_required`. */
@@ -20,7 +20,8 @@ const needsReauthn = (action: Action): action is RefusedMutation => {
 
 /**
  * A *recent* route said the login is too old: ask for the password, and once
- * POST /api/authn/reauthenticate succeeded send the original request again (it shares
+ * the re-authentication is complete (the password, and the second factor it asks for;
+ * or a passkey) send the original request again (it shares
  * its form's request state, so the form sees the retry's answer). A wrong password
  * keeps the dialog open; cancelling, or losing the session, drops the request.
  */
@@ -28,7 +29,7 @@ export function* reauthenticateAndRetry(action: RefusedMutation) {
   const endpoint = action.meta.arg.endpointName as MutationName;
   yield put(reauthnRequired({ endpoint }));
   const { done } = yield race({
-    done: take(routes.reauthenticate.success.match),
+    done: take(isLoginCompleted),
     cancelled: take(reauthnCancelled.match),
     loggedOut: take((a: Action) => isFailFsa(a, 'authn.required')),
   });

@@ -1,21 +1,35 @@
 import { createSlice, isAnyOf, type PayloadAction } from '@reduxjs/toolkit';
 import type { MutationName } from '../../api/api';
 import { routes, type PayloadOfRoute } from '../../api/routes';
-import { isLoggedOutAction } from '../session/sessionSlice';
+import { isLoggedOutAction, isLoginCompleted } from '../session/sessionSlice';
 
 
 export type Credential = PayloadOfRoute<typeof routes.credentials>['credentials'][number];
 
-/** GET /credentials and POST /change-password answer `{credentials: [...]}` (for now the password alone). */
-const carriesCredentials = isAnyOf(routes.credentials.success, routes.changePassword.success);
+/** The answers that carry the whole list `{credentials: [...], recovery_codes_left}`. */
+const carriesCredentials = isAnyOf(
+  routes.credentials.success,
+  routes.changePassword.success,
+  routes.totpComplete.success,
+  routes.webauthnRegisterComplete.success,
+  routes.credentialsRemove.success,
+  routes.recoveryCodes.success,
+);
 
 interface SecurityState {
   credentials: Credential[];
   credentialsLoaded: boolean;
+  /** How many unused recovery codes the account has (null until known). */
+  recoveryCodesLeft: number | null;
   reauthnOpen: boolean;
 }
 
-const initialState: SecurityState = { credentials: [], credentialsLoaded: false, reauthnOpen: false };
+const initialState: SecurityState = {
+  credentials: [],
+  credentialsLoaded: false,
+  recoveryCodesLeft: null,
+  reauthnOpen: false,
+};
 
 const securitySlice = createSlice({
   name: 'security',
@@ -31,14 +45,16 @@ const securitySlice = createSlice({
   },
   extraReducers: (builder) => {
     builder
-      .addCase(routes.reauthenticate.success, (state) => {
+      // a password alone does not close the dialog while a second factor is due
+      .addMatcher(isLoginCompleted, (state) => {
         state.reauthnOpen = false;
       })
       .addMatcher(carriesCredentials, (state, { payload }) => {
-        const list = (payload as { credentials?: unknown } | undefined)?.credentials;
-        if (!Array.isArray(list)) return;
-        state.credentials = list as Credential[];
+        const answer = payload as { credentials?: unknown; recovery_codes_left?: unknown } | undefined;
+        if (!Array.isArray(answer?.credentials)) return;
+        state.credentials = answer.credentials as Credential[];
         state.credentialsLoaded = true;
+        if (typeof answer.recovery_codes_left === 'number') state.recoveryCodesLeft = answer.recovery_codes_left;
       })
       .addMatcher(isLoggedOutAction, () => initialState);
   },
