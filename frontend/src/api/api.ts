@@ -89,8 +89,15 @@ export const api = createApi({
 
 export type MutationName = { [K in keyof Routes]: Routes[K] extends { method: 'POST' } ? K : never }[keyof Routes];
 
+/**
+ * POSTs that are not a user's action: the login page asks for passkey options by itself
+ * as it opens (WebAuthn conditional UI), which must not clear what the page says
+ * ("You are logged out.").
+ */
+const NOT_USER_ACTIONS: ReadonlySet<string> = new Set<MutationName>(['passkeyBegin']);
+
 const MUTATIONS = (Object.keys(routes) as (keyof Routes)[]).filter(
-  (name): name is MutationName => routes[name].method === 'POST',
+  (name): name is MutationName => routes[name].method === 'POST' && !NOT_USER_ACTIONS.has(name),
 );
 
 /** A POST (a user's action) was sent: what the previous one said no longer applies. */

@@ -31,7 +31,7 @@ export default function LoginPage() {
       <Card title="mfa.title" narrow>
         <MfaStep methods={mfaMethods} />
         <p className="links">
-          <button type="button" className="link" onClick={() => dispatch(mfaAbandoned())}>
+          <button type="button" className="link-button" onClick={() => dispatch(mfaAbandoned())}>
             <FormattedMessage id="mfa.back" />
           </button>
         </p>

@@ -65,17 +65,20 @@ function Remove({ credential }: { credential: Credential }) {
   );
 }
 
+/** Columns a phone's screen leaves out (styles.css). */
+const SECONDARY = ['security.type', 'security.created'];
+
 /** Every credential: its name and kind, when it was added and last used; a second factor can be removed. */
 export function Credentials() {
   const { credentials, credentialsLoaded } = useAppSelector(selectSecurity);
   if (!credentialsLoaded) return <Loading />;
-  const columns = ['security.credential', 'security.type', 'security.created', 'security.last_used', 'security.actions'];
+  const columns = ['security.credential', ...SECONDARY, 'security.last_used', 'security.actions'];
   return (
     <table className="credentials">
       <thead>
         <tr>
           {columns.map((id) => (
-            <th scope="col" key={id}>
+            <th scope="col" key={id} className={SECONDARY.includes(id) ? 'secondary' : undefined}>
               <FormattedMessage id={id} />
             </th>
           ))}
@@ -85,10 +88,10 @@ export function Credentials() {
         {credentials.map((credential, index) => (
           <tr key={credential.credential_id || index}>
             <th scope="row">{credential.name || <FormattedMessage id={typeLabel(credential)} />}</th>
-            <td>
+            <td className="secondary">
               <FormattedMessage id={typeLabel(credential)} />
             </td>
-            <td>
+            <td className="secondary">
               <When value={credential.created} />
             </td>
             <td>
