@@ -146,6 +146,7 @@ describe('the security page’s second factors', () => {
         'POST /api/authn/reauthenticate': success('POST_AUTHN_REAUTHENTICATE', { ...MFA_DUE, methods: ['totp'] }),
         'POST /api/authn/mfa/totp': success('POST_AUTHN_MFA_TOTP', LOGGED_IN),
         'POST /api/security/totp/complete': success('POST_SECURITY_TOTP_COMPLETE', list([PASSWORD, KEY, TOTP], 5)),
+        'POST /api/security/credentials/remove': success('POST_SECURITY_CREDENTIALS_REMOVE', list([PASSWORD, KEY], 5)),
       },
       { loggedIn: true },
     );
@@ -172,6 +173,12 @@ describe('the security page’s second factors', () => {
     expect(await screen.findByRole('rowheader', { name: 'Authenticator app' })).toBeInTheDocument();
     expect(screen.queryByTestId('totp-secret')).not.toBeInTheDocument();
     expect(callsTo(api, 'POST /api/security/totp/complete')).toEqual([{ code: '654321' }]);
+
+    // removed again: the page offers a new enrolment, not the used secret
+    await user.click(screen.getByRole('button', { name: 'Remove Authenticator app' }));
+    await user.click(screen.getByRole('button', { name: 'Yes, remove it' }));
+    expect(await screen.findByRole('button', { name: 'Add an authenticator app' })).toBeInTheDocument();
+    expect(screen.queryByTestId('totp-secret')).not.toBeInTheDocument();
   });
 
   it('registers a named passkey through the browser', async () => {
@@ -198,13 +205,15 @@ describe('the security page’s second factors', () => {
   it('removes a factor only after confirmation', async () => {
     const api = mockApi(
       {
-        'GET /api/security/credentials': success('GET_SECURITY_CREDENTIALS', list([PASSWORD, KEY], 3)),
-        'POST /api/security/credentials/remove': success('POST_SECURITY_CREDENTIALS_REMOVE', list([PASSWORD])),
+        'GET /api/security/credentials': success('GET_SECURITY_CREDENTIALS', list([PASSWORD, KEY, TOTP], 3)),
+        'POST /api/security/credentials/remove': success('POST_SECURITY_CREDENTIALS_REMOVE', list([PASSWORD, TOTP])),
       },
       { loggedIn: true },
     );
     const { user } = renderApp('/dashboard/security');
-    await user.click(await screen.findByRole('button', { name: 'Remove Work laptop' }));
+    // a factor without a name is named by its kind
+    expect(await screen.findByRole('button', { name: 'Remove Authenticator app' })).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Remove Work laptop' }));
     expect(callsTo(api, 'POST /api/security/credentials/remove')).toEqual([]);
     expect(screen.getByText('Remove Work laptop? You can no longer sign in with it.')).toBeInTheDocument();
     await user.click(screen.getByRole('button', { name: 'Yes, remove it' }));

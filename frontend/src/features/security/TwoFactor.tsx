@@ -1,5 +1,5 @@
 import { useRef, useState } from 'react';
-import { FormattedDate, FormattedMessage } from 'react-intl';
+import { FormattedDate, FormattedMessage, useIntl } from 'react-intl';
 import { api, useRequest } from '../../api/api';
 import type { BodyOfRoute, routes } from '../../api/routes';
 import { useAppSelector } from '../../app/hooks';
@@ -32,7 +32,8 @@ function typeLabel(credential: Credential) {
 function Remove({ credential }: { credential: Credential }) {
   const remove = useRequest(api.endpoints.credentialsRemove);
   const [confirming, setConfirming] = useState(false);
-  const name = credential.name || credential.credential_id;
+  const intl = useIntl();
+  const name = credential.name || intl.formatMessage({ id: typeLabel(credential) });
   const id = `remove-${credential.credential_id}`;
   if (!confirming) {
     return (
@@ -120,7 +121,9 @@ function AddTotp() {
   const complete = useRequest(api.endpoints.totpComplete);
   const done = useSuccessCount(complete.busy, complete.succeeded);
   const started = useRef(done);
-  const shown = data && started.current === done ? data : undefined;
+  // an enrolment begun before this mounted (e.g. of a factor since removed) is not shown again
+  const stale = useRef(data);
+  const shown = data && data !== stale.current && started.current === done ? data : undefined;
   if (!shown) {
     return (
       <button
