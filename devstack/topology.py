@@ -127,8 +127,11 @@ class Stack:
 
     @property
     def base_url(self) -> str:
-        """The origin nginx serves, e.g. ``http://127.0.0.1:8080``."""
-        return f"http://127.0.0.1:{self.ports['http']}"
+        """The origin nginx serves, e.g. ``http://localhost:8080`` (the config's
+        ``public_url``). nginx binds 127.0.0.1, but browsers refuse an IP address as a
+        WebAuthn relying-party id (W3C WebAuthn §5.1.3/§13.4.9: an RP id is a registrable
+        domain), and ``localhost`` is a secure context without TLS."""
+        return f"http://localhost:{self.ports['http']}"
 
     @property
     def mail_dir(self) -> Path:

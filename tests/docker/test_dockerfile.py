@@ -201,7 +201,8 @@ def test_seed_job_fills_etcd_seed_for_the_containers(image_venv: Path, image_pyt
     assert seed["personal_data"]["amqp_password"] == env["AMQP_PASSWORD_PERSONAL_DATA"]
     assert seed["common"]["mongo_uri"].startswith("mongodb://mongo:27017/?replicaSet=tessera&")
     assert seed["common"]["redis_url"] == "redis://redis:6379/0"
-    assert seed["common"]["public_url"] == "http://127.0.0.1:8080"
+    # localhost, not 127.0.0.1: browsers refuse an IP address as a WebAuthn RP id
+    assert seed["common"]["public_url"] == "http://localhost:8080"
     assert (seed["msg"]["smtp"]["host"], str(seed["msg"]["smtp"]["port"])) == ("mailpit", "1025")
     assert seed["personal_data"]["mongo_password"] == env["MONGO_PASSWORD_PERSONAL_DATA"]
     # the SMS outbox is in the volume that msg mounts
