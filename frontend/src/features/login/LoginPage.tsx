@@ -4,7 +4,7 @@ import { api, useRequest } from '../../api/api';
 import { useAppDispatch, useAppSelector } from '../../app/hooks';
 import { Card } from '../../components/Card';
 import Form, { type FieldSpec } from '../../components/Form';
-import MfaStep from '../mfa/MfaStep';
+import { MfaStep } from '../mfa/lazy';
 import PasskeyButton from '../mfa/PasskeyButton';
 import { mfaAbandoned, selectLoggedIn, selectMfaMethods } from '../session/sessionSlice';
 

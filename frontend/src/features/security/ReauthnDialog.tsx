@@ -4,7 +4,7 @@ import { api, useRequest } from '../../api/api';
 import { useAppDispatch, useAppSelector } from '../../app/hooks';
 import Form, { type FieldSpec } from '../../components/Form';
 import { useApiMessage } from '../../components/Message';
-import MfaStep from '../mfa/MfaStep';
+import { MfaStep } from '../mfa/lazy';
 import PasskeyButton from '../mfa/PasskeyButton';
 import { mfaAbandoned, selectMfaMethods } from '../session/sessionSlice';
 import { reauthnCancelled, selectSecurity } from './securitySlice';

@@ -1,13 +1,14 @@
-import { useState } from 'react';
+import { Suspense, useState } from 'react';
 import { FormattedMessage } from 'react-intl';
 import { api, useRequest } from '../../api/api';
 import { useAppSelector } from '../../app/hooks';
 import { Card, Part } from '../../components/Card';
 import Form from '../../components/Form';
+import Loading from '../../components/Loading';
 import NewPasswordForm from '../../components/NewPasswordForm';
 import useSuccessCount from '../../components/useSuccessCount';
 import { selectUser } from '../personalData/personalDataSlice';
-import TwoFactor, { Credentials } from './TwoFactor';
+import { Credentials, TwoFactor } from '../mfa/lazy';
 
 function ChangePassword() {
   const user = useAppSelector(selectUser);
@@ -62,18 +63,20 @@ export default function SecurityPage() {
   api.endpoints.credentials.useQuery();
   return (
     <Card title="security.title">
-      <Part title="security.credentials_title">
-        <Credentials />
-      </Part>
-      <Part title="security.mfa_title" intro="security.mfa_text">
-        <TwoFactor />
-      </Part>
-      <Part title="security.change_password_title">
-        <ChangePassword />
-      </Part>
-      <Part title="security.terminate_title" intro="security.terminate_text">
-        <Terminate />
-      </Part>
+      <Suspense fallback={<Loading />}>
+        <Part title="security.credentials_title">
+          <Credentials />
+        </Part>
+        <Part title="security.mfa_title" intro="security.mfa_text">
+          <TwoFactor />
+        </Part>
+        <Part title="security.change_password_title">
+          <ChangePassword />
+        </Part>
+        <Part title="security.terminate_title" intro="security.terminate_text">
+          <Terminate />
+        </Part>
+      </Suspense>
     </Card>
   );
 }
