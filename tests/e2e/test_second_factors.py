@@ -150,3 +150,22 @@ def test_an_old_login_confirms_with_password_and_totp_before_a_factor_is_removed
     # the refused removal was sent again and went through
     expect(page.get_by_role("rowheader", name="Authenticator app")).to_have_count(0)
     expect(page.get_by_role("button", name="Add an authenticator app")).to_be_visible()
+
+
+def test_an_old_login_confirms_with_a_passkey_before_new_recovery_codes(page: Page, make_user, stack):
+    user = make_user(email=unique_email())
+    virtual_authenticator(page)
+    log_in(page, user)
+    page.goto("/dashboard/security")
+    page.get_by_label("Name").fill("Phone")
+    page.get_by_role("button", name="Add a security key or passkey").click()
+    expect(page.get_by_role("rowheader", name="Phone")).to_be_visible()
+    expect(page.get_by_text("You have no recovery codes left. Make new ones.")).to_be_visible()
+
+    age_login(stack, page, 3600)
+    page.get_by_role("button", name="Make new recovery codes").click()
+    dialog = page.get_by_role("dialog", name="Confirm it is you")
+    dialog.get_by_role("button", name="Sign in with a passkey").click()
+    expect(dialog).to_be_hidden()
+    # the refused request was sent again after the passkey re-authenticated
+    expect(page.get_by_role("list", name="recovery codes").get_by_role("listitem")).to_have_count(10)
