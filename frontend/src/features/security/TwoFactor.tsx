@@ -110,9 +110,13 @@ const CODE: FieldSpec<{ code: string }>[] = [
   { name: 'code', label: 'security.totp_code', inputMode: 'numeric', autoComplete: 'one-time-code', pattern: '[0-9]*' },
 ];
 
-/** The QR code as an image of the service's SVG (never its markup in our DOM). */
+/**
+ * The QR code as an image of the service's SVG, never its markup in our DOM: an SVG in
+ * an <img> runs no script and loads nothing (the CSP allows `data:` images only).
+ */
 function svgDataUrl(svg: string): string {
-  return `data:image/svg+xml;base64,${btoa(unescape(encodeURIComponent(svg)))}`;
+  const binary = Array.from(new TextEncoder().encode(svg), (byte) => String.fromCharCode(byte)).join('');
+  return `data:image/svg+xml;base64,${btoa(binary)}`;
 }
 
 /** Add an authenticator app: a new secret (QR code and text), then a code from the app. */
