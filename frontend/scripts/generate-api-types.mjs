@@ -1,5 +1,5 @@
 // Generates src/api/generated/<service>.ts from the services' OpenAPI documents that
-// `python -m common.openapi_dump frontend/src/api/openapi` dumped (committed; a pytest
+// `python -m devstack.openapi_dump frontend/src/api/openapi` dumped (committed; a pytest
 // test proves they equal what the services build). `npm test` and `npm run build` run
 // this first, so a contract change becomes a type error in `tsc --noEmit`.
 import fs from 'node:fs';

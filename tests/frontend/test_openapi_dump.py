@@ -1,6 +1,6 @@
 """The OpenAPI documents committed for the SPA (``frontend/src/api/openapi/``) are the ones
 the running services build now: a contract change that is not dumped again fails here
-(``python -m common.openapi_dump frontend/src/api/openapi`` dumps them; the command itself
+(``python -m devstack.openapi_dump frontend/src/api/openapi`` dumps them; the command itself
 is tested in tests/unit/frontend), and once dumped, the SPA's generated types change and
 ``tsc`` checks every use of them."""
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any, Callable
 import pytest
 from flask import Flask
 
-from common import openapi_dump
+from devstack import openapi_dump
 
 DUMPS = Path(__file__).resolve().parents[2] / "frontend" / "src" / "api" / "openapi"
 

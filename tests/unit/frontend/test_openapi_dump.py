@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from common import openapi_dump
+from devstack import openapi_dump
 
 DUMPS = Path(__file__).resolve().parents[3] / "frontend" / "src" / "api" / "openapi"
 

@@ -1,6 +1,6 @@
 """Dump every service's OpenAPI document without a running stack.
 
-``python -m common.openapi_dump <dir>`` writes ``<dir>/<service>.json`` for every HTTP
+``python -m devstack.openapi_dump <dir>`` writes ``<dir>/<service>.json`` for every HTTP
 service (a package under ``services/`` with a ``views.py`` holding its blueprint ``bp``);
 ``--check`` compares instead of writing and exits 1 naming the documents that differ.
 The SPA generates its request and payload types from these files (``frontend/``), so a
@@ -103,8 +103,8 @@ def dump(directory: Path, *, check: bool = False) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m common.openapi_dump [--check] <dir>``."""
-    parser = argparse.ArgumentParser(prog="python -m common.openapi_dump", description=__doc__.split("\n")[0])
+    """Command line: ``python -m devstack.openapi_dump [--check] <dir>``."""
+    parser = argparse.ArgumentParser(prog="python -m devstack.openapi_dump", description=__doc__.split("\n")[0])
     parser.add_argument("directory", type=Path)
     parser.add_argument("--check", action="store_true", help="compare, do not write; exit 1 when any differs")
     args = parser.parse_args(argv)
