@@ -15,6 +15,7 @@ from playwright.sync_api import CDPSession, Page, expect
 
 from tests.e2e.steps import age_login, log_in, unique_email
 from tests.factors import away_from_a_step_boundary, code_at
+from tests.helpers import wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -61,19 +62,27 @@ def test_enrol_a_passkey_then_log_in_with_it_alone(page: Page, new_page, make_us
     # Conditional UI: on the login page the browser offers the passkey in the email
     # field's autofill; the virtual authenticator picks it as a user would, and the
     # user is logged in without typing anything.
+    # The login page may be gone at once (its field is checked in the second browser
+    # below); the passkey's sign count going up is what shows it was used.
     page.get_by_role("button", name="Log out").click()
-    expect(page.get_by_label("Email address")).to_have_attribute("autocomplete", "username webauthn")
+
+    def used_credential():
+        [current] = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})["credentials"]
+        return current if current["signCount"] > credential["signCount"] else None
+
+    used = wait_for(used_credential, timeout=30)
+    assert used, "the passkey was not used to log in again"
     expect(page.get_by_text(hello)).to_be_visible()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
     # "Sign in with a passkey", in a browser without conditional mediation, holding the
     # same passkey (its sign count too, which the service checks goes up)
-    [used] = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})["credentials"]
-    assert used["signCount"] > credential["signCount"]
     other = new_page()
     other.add_init_script("PublicKeyCredential.isConditionalMediationAvailable = async () => false;")
     other_cdp, other_authenticator = virtual_authenticator(other)
     other_cdp.send("WebAuthn.addCredential", {"authenticatorId": other_authenticator, "credential": used})
     other.goto("/login")
+    expect(other.get_by_label("Email address")).to_have_attribute("autocomplete", "username webauthn")
     other.get_by_role("button", name="Sign in with a passkey").click()
     expect(other.get_by_text(hello)).to_be_visible()
     expect(other).to_have_url(re.compile(r"/dashboard$"))

@@ -2,35 +2,27 @@ import { useState } from 'react';
 import { FormattedMessage } from 'react-intl';
 import { api, useRequest } from '../../api/api';
 import type { BodyOfRoute, routes } from '../../api/routes';
-import Form, { type FieldSpec } from '../../components/Form';
+import CodeForm from '../../components/CodeForm';
 import { useApiMessage } from '../../components/Message';
 import type { MfaMethod } from '../session/sessionSlice';
 import { getCredential, useCeremony } from './webauthn';
 
 type Credential = BodyOfRoute<typeof routes.mfaWebauthnComplete> extends { credential: infer C } ? C : never;
 
-const TOTP: FieldSpec<{ code: string }>[] = [
-  { name: 'code', label: 'mfa.totp_code', inputMode: 'numeric', autoComplete: 'one-time-code', pattern: '[0-9]*' },
-];
-const RECOVERY: FieldSpec<{ code: string }>[] = [
-  { name: 'code', label: 'mfa.recovery_code', autoComplete: 'off', hint: 'mfa.recovery_code_hint' },
-];
-
 function TotpCode() {
   const totp = useRequest(api.endpoints.mfaTotp);
-  return (
-    <Form fields={TOTP} initial={{ code: '' }} request={totp} onSubmit={({ code }) => totp.send({ code: code.trim() })} submitLabel="mfa.verify" />
-  );
+  return <CodeForm request={totp} onSubmit={(code) => totp.send({ code })} label="mfa.totp_code" submitLabel="mfa.verify" />;
 }
 
 function RecoveryCode() {
   const recovery = useRequest(api.endpoints.mfaRecoveryCode);
   return (
-    <Form
-      fields={RECOVERY}
-      initial={{ code: '' }}
+    <CodeForm
       request={recovery}
-      onSubmit={({ code }) => recovery.send({ code: code.trim() })}
+      onSubmit={(code) => recovery.send({ code })}
+      label="mfa.recovery_code"
+      hint="mfa.recovery_code_hint"
+      numeric={false}
       submitLabel="mfa.verify"
     />
   );

@@ -1,9 +1,9 @@
-import { Suspense, useState } from 'react';
+import { Suspense } from 'react';
 import { FormattedMessage } from 'react-intl';
 import { api, useRequest } from '../../api/api';
 import { useAppSelector } from '../../app/hooks';
 import { Card, Part } from '../../components/Card';
-import Form from '../../components/Form';
+import ConfirmAction from '../../components/ConfirmAction';
 import Loading from '../../components/Loading';
 import NewPasswordForm from '../../components/NewPasswordForm';
 import useSuccessCount from '../../components/useSuccessCount';
@@ -28,34 +28,17 @@ function ChangePassword() {
 
 function Terminate() {
   const terminate = useRequest(api.endpoints.terminate);
-  const [confirming, setConfirming] = useState(false);
-  if (!confirming) {
-    return (
-      <button type="button" className="button danger" onClick={() => setConfirming(true)}>
-        <FormattedMessage id="security.terminate" />
-      </button>
-    );
-  }
   return (
-    <Form
-      fields={[]}
-      initial={{}}
+    <ConfirmAction
       request={terminate}
-      onSubmit={() => terminate.send()}
-      className="confirm"
-      aria-labelledby="terminate-confirm"
-      submitLabel="security.terminate_yes"
-      submitClassName="button danger"
-      actions={
-        <button type="button" className="button" onClick={() => setConfirming(false)} disabled={terminate.busy}>
-          <FormattedMessage id="common.cancel" />
-        </button>
-      }
+      onConfirm={() => terminate.send()}
+      buttonClassName="button danger"
+      question={<FormattedMessage id="security.terminate_confirm" />}
+      questionId="terminate-confirm"
+      confirmLabel="security.terminate_yes"
     >
-      <p id="terminate-confirm" className="warning">
-        <FormattedMessage id="security.terminate_confirm" />
-      </p>
-    </Form>
+      <FormattedMessage id="security.terminate" />
+    </ConfirmAction>
   );
 }
 

@@ -4,6 +4,8 @@ import { api, useRequest } from '../../api/api';
 import type { BodyOfRoute, routes } from '../../api/routes';
 import { useAppSelector } from '../../app/hooks';
 import Form, { type FieldSpec } from '../../components/Form';
+import CodeForm from '../../components/CodeForm';
+import ConfirmAction from '../../components/ConfirmAction';
 import Loading from '../../components/Loading';
 import { useApiMessage } from '../../components/Message';
 import useSuccessCount from '../../components/useSuccessCount';
@@ -31,38 +33,20 @@ function typeLabel(credential: Credential) {
 /** Remove a second factor, after the user confirmed it. */
 function Remove({ credential }: { credential: Credential }) {
   const remove = useRequest(api.endpoints.credentialsRemove);
-  const [confirming, setConfirming] = useState(false);
   const intl = useIntl();
   const name = credential.name || intl.formatMessage({ id: typeLabel(credential) });
-  const id = `remove-${credential.credential_id}`;
-  if (!confirming) {
-    return (
-      <button type="button" className="button small" onClick={() => setConfirming(true)}>
-        <FormattedMessage id="security.remove" />
-        <span className="visually-hidden"> {name}</span>
-      </button>
-    );
-  }
   return (
-    <Form
-      fields={[]}
-      initial={{}}
+    <ConfirmAction
       request={remove}
-      onSubmit={() => remove.send({ credential_id: credential.credential_id })}
-      className="confirm"
-      aria-labelledby={id}
-      submitLabel="security.remove_yes"
-      submitClassName="button danger"
-      actions={
-        <button type="button" className="button" onClick={() => setConfirming(false)} disabled={remove.busy}>
-          <FormattedMessage id="common.cancel" />
-        </button>
-      }
+      onConfirm={() => remove.send({ credential_id: credential.credential_id })}
+      buttonClassName="button small"
+      question={<FormattedMessage id="security.remove_confirm" values={{ name }} />}
+      questionId={`remove-${credential.credential_id}`}
+      confirmLabel="security.remove_yes"
     >
-      <p id={id} className="warning">
-        <FormattedMessage id="security.remove_confirm" values={{ name }} />
-      </p>
-    </Form>
+      <FormattedMessage id="security.remove" />
+      <span className="visually-hidden"> {name}</span>
+    </ConfirmAction>
   );
 }
 
@@ -105,10 +89,6 @@ export function Credentials() {
     </table>
   );
 }
-
-const CODE: FieldSpec<{ code: string }>[] = [
-  { name: 'code', label: 'security.totp_code', inputMode: 'numeric', autoComplete: 'one-time-code', pattern: '[0-9]*' },
-];
 
 /**
  * The QR code as an image of the service's SVG, never its markup in our DOM: an SVG in
@@ -156,11 +136,10 @@ function AddTotp() {
           {shown.secret}
         </code>
       </p>
-      <Form
-        fields={CODE}
-        initial={{ code: '' }}
+      <CodeForm
         request={complete}
-        onSubmit={({ code }) => complete.send({ code: code.trim() })}
+        onSubmit={(code) => complete.send({ code })}
+        label="security.totp_code"
         submitLabel="security.totp_submit"
         actions={
           <button type="button" className="button" onClick={() => reset()}>
