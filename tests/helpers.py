@@ -99,7 +99,8 @@ class HttpClient:
     def close(self) -> None:
         self.session.close()
 
-    def _wrap(self, r: requests.Response) -> Response:
+    def receive(self, r: requests.Response) -> Response:
+        """``r`` as a Response; a payload's new CSRF token becomes this client's token."""
         try:
             body = r.json()
         except ValueError:
@@ -109,7 +110,7 @@ class HttpClient:
         return Response(r.status_code, body, r.headers)
 
     def get(self, path: str, **kwargs: Any) -> Response:
-        return self._wrap(self.session.get(self.base_url + path, timeout=30, **kwargs))
+        return self.receive(self.session.get(self.base_url + path, timeout=30, **kwargs))
 
     def post(self, path: str, json: Any = None, *, csrf: bool = True, **kwargs: Any) -> Response:
         headers = dict(kwargs.pop("headers", {}))
@@ -117,7 +118,7 @@ class HttpClient:
             if self.token is None:
                 self.get("/api/jsconfig/config")
             headers["X-CSRF-Token"] = self.token or ""
-        return self._wrap(self.session.post(self.base_url + path, json=json if json is not None else {},
+        return self.receive(self.session.post(self.base_url + path, json=json if json is not None else {},
                                             headers=headers, timeout=30, **kwargs))
 
     @property
