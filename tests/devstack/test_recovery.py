@@ -27,8 +27,12 @@ def _free_port() -> int:
 
 
 def _stack_in(tmp_path: Path, **ports: int) -> Stack:
+    """A stack of its own under ``tmp_path``, on free ports: ``orphans`` also finds a
+    redis-server by its port, so the test stack's ports would name (and kill_orphans
+    would stop) the test stack's own Redis, which the next tests need."""
     base = get_stack("test")
-    return dataclasses.replace(base, run_dir=tmp_path / "run", ports={**base.ports, **ports})
+    return dataclasses.replace(base, run_dir=tmp_path / "run",
+                               ports={**{name: _free_port() for name in base.ports}, **ports})
 
 
 def test_orphans_are_found_by_run_dir_and_only_those(tmp_path: Path) -> None:
