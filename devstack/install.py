@@ -26,7 +26,8 @@ VENV = ROOT / ".venv"
 VENV_PYTHON = VENV / "bin" / "python"
 FRONTEND = ROOT / "frontend"
 
-#: Debian 12 packages: the backing services, nginx, and Chromium for the e2e tests.
+#: Debian 12 packages: the backing services, nginx, Chromium for the e2e tests, and wrk
+#: (a compiled HTTP load generator with Lua scripting) for ``make bench``.
 APT_PACKAGES = (
     "redis-server",
     "rabbitmq-server",
@@ -35,6 +36,8 @@ APT_PACKAGES = (
     "nginx-light",
     "chromium",
     "fonts-liberation",
+    # the local stack's metrics server (issue 15), run privately like the others
+    "prometheus",
 )
 
 def log(message: str, *args: object) -> None:
