@@ -50,5 +50,7 @@ test-unit:
 	@[ -x $(VENV_PYTHON) ] || $(MAKE) install
 	$(VENV_PYTHON) -m pytest tests/unit -q $(PYTEST_ARGS)
 
+# BENCH_ARGS: --quick (short runs), or the scripts to run (e.g. BENCH_ARGS="login request_path")
+BENCH_ARGS ?=
 bench: install
-	$(STACK) bench
+	$(STACK) bench $(BENCH_ARGS)

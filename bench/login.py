@@ -1,25 +1,33 @@
-"""Login latency and throughput with the configured argon2id cost.
+"""Logins per second against the argon2id verify ceiling on the same cores (issue 15,
+figure 2).
 
 Runs against a running stack (``make bench`` starts the test stack): it creates one
 account through the real signup flow (the code is read from the stack's Maildir), then
 
-1. times argon2id hash and verify in-process with the configured parameters;
-2. times ``POST /api/authn/login`` through nginx, one at a time (median, p99);
-3. measures logins per second with several concurrent clients.
+1. times ``POST /api/authn/login`` through nginx, one at a time (median, p99);
+2. measures the ceiling: one process per core doing nothing but argon2id verifies at the
+   configured cost, for as long as the load run;
+3. measures logins/s with wrk (``--clients`` connections; a Lua script gives every login
+   a fresh anonymous session and its CSRF token from a pool made beforehand, since a
+   login rotates the session id), then the ceiling once more;
+4. prints ``RESULT`` lines: logins/s against the mean ceiling with wrk's own CPU share
+   taken out (ceiling × (1 − wrk CPU seconds / (cores × seconds))).
 
-Prints the numbers; asserts nothing about them (timing assertions are flaky here).
-Usage: ``TESSERA_STACK=test .venv/bin/python bench/login.py [--logins 200] [--seconds 10] [--clients 4]``
+Exits non-zero only when a login fails. Usage:
+``TESSERA_STACK=test .venv/bin/python bench/login.py [--quick] [--logins 50] [--seconds 10] [--clients 4]``
 """
 from __future__ import annotations
 
 import argparse
 import email
 import email.policy
+import json
+import multiprocessing
 import os
 import re
 import statistics
 import sys
-import threading
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -28,8 +36,11 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.lib import wrk  # noqa: E402
+from bench.lib.results import result  # noqa: E402
+from bench.lib.stack import anonymous_session  # noqa: E402
 from common.config import etcd_client, read_namespace  # noqa: E402
-from common.passwords import hash_password, verify_password  # noqa: E402
+from common.passwords import hasher  # noqa: E402
 from devstack.topology import get_stack  # noqa: E402
 
 PASSWORD = "bench horse battery staple 42"
@@ -92,66 +103,126 @@ def login_once(base: str, address: str) -> tuple[int, float]:
     return r.status_code, took
 
 
-def bench_hashing(rounds: int) -> None:
-    argon2 = read_namespace(etcd_client(), "common")["argon2"]
-    hashes, verifies = [], []
-    for _ in range(rounds):
-        t = time.perf_counter()
-        h = hash_password(PASSWORD, argon2)
-        hashes.append(time.perf_counter() - t)
-        t = time.perf_counter()
-        verify_password(h, PASSWORD, argon2)
-        verifies.append(time.perf_counter() - t)
-    print(f"argon2id m={argon2['memory_cost_kib']} KiB t={argon2['time_cost']} p={argon2['parallelism']}: "
-          f"hash median {statistics.median(hashes) * 1000:.1f} ms, verify median {statistics.median(verifies) * 1000:.1f} ms "
-          f"({rounds} rounds)")
+def _verify_loop(password_hash: str, argon2: dict, start_at: float, seconds: float) -> tuple[int, float]:
+    """In a process of its own: argon2id verifies of ``password_hash`` from ``start_at``
+    (time.time()) for ``seconds``; returns (verifies done, seconds taken)."""
+    ph = hasher(argon2)
+    time.sleep(max(0.0, start_at - time.time()))
+    began = time.perf_counter()
+    count = 0
+    while time.perf_counter() - began < seconds:
+        ph.verify(password_hash, PASSWORD)
+        count += 1
+    return count, time.perf_counter() - began
 
 
-def bench_latency(base: str, address: str, logins: int) -> None:
+def argon2_ceiling(argon2: dict, seconds: float, processes: int) -> float:
+    """Verifies per second of ``processes`` processes verifying at once, each for ``seconds``."""
+    password_hash = hasher(argon2).hash(PASSWORD)
+    start_at = time.time() + 0.3
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        done = pool.starmap(_verify_loop, [(password_hash, argon2, start_at, seconds)] * processes)
+    return sum(count / took for count, took in done)
+
+
+def bench_latency(base: str, address: str, logins: int) -> list[float]:
+    """``logins`` logins one at a time; their durations in seconds. Exits on a failed one."""
     times = []
     for _ in range(logins):
         status, took = login_once(base, address)
         if status != 200:
             raise SystemExit(f"login answered {status}")
         times.append(took)
-    print(f"login latency through nginx, sequential ({logins} logins): median {statistics.median(times) * 1000:.1f} ms, "
-          f"p99 {percentile(times, 0.99) * 1000:.1f} ms, max {max(times) * 1000:.1f} ms")
+    print(f"login latency through nginx, one at a time ({logins} logins): median {statistics.median(times) * 1000:.1f} ms, "
+          f"p99 {percentile(times, 0.99) * 1000:.1f} ms, max {max(times) * 1000:.1f} ms", flush=True)
+    return times
 
 
-def bench_throughput(base: str, address: str, seconds: float, clients: int) -> None:
-    done: list[int] = []
-    failures: list[int] = []
-    stop_at = time.monotonic() + seconds
+#: wrk's Lua: every login gets the next anonymous session (cookie, CSRF token) of the
+#: pool file, each wrk thread its own slice of it
+LOGIN_LUA = """
+local pool_path, threads, body = %(pool)s, %(threads)d, %(body)s
+local counter = 0
+function setup(thread)
+  thread:set("tid", counter)
+  counter = counter + 1
+end
+local mine, at = {}, 0
+function init(args)
+  local i = 0
+  for line in io.lines(pool_path) do
+    if i %% threads == tid then table.insert(mine, line) end
+    i = i + 1
+  end
+end
+function request()
+  at = at %% #mine + 1
+  local cookie, token = mine[at]:match("([^\t]+)\t(.+)")
+  return wrk.format("POST", "/api/authn/login",
+    {["Cookie"] = cookie, ["X-CSRF-Token"] = token, ["Content-Type"] = "application/json"}, body)
+end
+"""
 
-    def worker() -> None:
-        while time.monotonic() < stop_at:
-            status, _ = login_once(base, address)
-            (done if status == 200 else failures).append(status)
 
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.monotonic() - started
-    print(f"logins per second with {clients} concurrent clients over {elapsed:.1f} s: "
-          f"{len(done) / elapsed:.1f} ({len(done)} ok, {len(failures)} not ok)")
+def session_pool(base: str, count: int) -> Path:
+    """A file of ``count`` fresh anonymous sessions, one ``cookie<TAB>csrf token`` a line."""
+    import requests
+
+    http = requests.Session()
+    with tempfile.NamedTemporaryFile("w", prefix="tessera-bench-sessions-", suffix=".txt", delete=False) as f:
+        for _ in range(count):
+            cookie, token = anonymous_session(base, http)
+            f.write(f"{cookie}\t{token}\n")
+    return Path(f.name)
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--logins", type=int, default=200)
-    parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--quick", action="store_true", help="short runs (a smoke run)")
+    parser.add_argument("--logins", type=int, default=50, help="logins one at a time")
+    parser.add_argument("--seconds", type=float, default=10, help="each ceiling run and the load run")
+    parser.add_argument("--clients", type=int, default=4, help="wrk connections")
     args = parser.parse_args()
+    if args.quick:
+        args.logins, args.seconds = 5, 2.0
     stack = get_stack()
     os.environ.setdefault("TESSERA_ETCD", stack.etcd_address)
-    bench_hashing(20)
+    argon2 = read_namespace(etcd_client(), "common")["argon2"]
+    cores = os.cpu_count() or 1
     address = create_account(stack.base_url, stack.mail_dir)
     bench_latency(stack.base_url, address, args.logins)
-    bench_throughput(stack.base_url, address, args.seconds, args.clients)
+
+    first = argon2_ceiling(argon2, args.seconds, cores)
+    # a login rotates the session id, so each needs a session of its own: twice what the
+    # ceiling allows, plus a margin (a reused one would answer 403 and fail the run)
+    pool = session_pool(stack.base_url, int(first * args.seconds * 2) + 100)
+    threads = 2
+    lua = LOGIN_LUA % {"pool": json.dumps(str(pool)), "threads": threads,
+                       "body": json.dumps(json.dumps({"email": address, "password": PASSWORD}))}
+    try:
+        run = wrk.run(f"{stack.base_url}/api/authn/login", seconds=args.seconds, connections=args.clients,
+                      threads=threads, lua=lua)
+    finally:
+        pool.unlink(missing_ok=True)
+    second = argon2_ceiling(argon2, args.seconds, cores)
+    ceiling = (first + second) / 2
+    share = min(1.0, run.cpu_seconds / (cores * run.seconds))
+    print(f"argon2id m={argon2['memory_cost_kib']} KiB t={argon2['time_cost']} p={argon2['parallelism']}: "
+          f"{cores} processes verify {first:.1f}/s before and {second:.1f}/s after the load run", flush=True)
+    print(f"logins with {args.clients} wrk connections: {run.rps:.1f}/s over {run.seconds:.1f} s, "
+          f"p50 {run.p50_ms:.1f} ms, p99 {run.p99_ms:.1f} ms, {run.failed} failed; wrk used "
+          f"{run.cpu_seconds:.2f} CPU s ({share:.1%} of the cores)", flush=True)
+    command = (f"{run.command} (Lua: a fresh session + CSRF token per login) between two runs of "
+               f"{cores} processes × argon2id verify {args.seconds:g} s")
+    result("login/s", run.rps, "logins/s", ceiling="argon2id verifies/s, same cores, minus wrk's CPU",
+           ceiling_value=ceiling * (1 - share), target=">= 0.85", command=command,
+           raw_ceiling=round(ceiling, 2), wrk_cpu_share=round(share, 3),
+           p50_ms=round(run.p50_ms, 1), p99_ms=round(run.p99_ms, 1))
+    if run.failed:
+        print(f"FAILED: {run.failed} of {run.requests} logins did not answer 200", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

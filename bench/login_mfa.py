@@ -7,8 +7,10 @@ a time, a password-only login of an account without a factor and the two calls o
 login (password, then ``/api/authn/mfa/totp``). A TOTP code is accepted once per 30-second
 step and credential, so each TOTP account logs in once.
 
-Prints the numbers; asserts nothing about them (timing assertions are flaky here).
-Usage: ``TESSERA_STACK=test .venv/bin/python bench/login_mfa.py [--accounts 20]``
+Prints the numbers and a ``RESULT`` line (issue 15, figure 5): TOTP logins/s one at a
+time against password-only logins/s one at a time (1 / the median). Exits non-zero only
+when a login fails. Usage:
+``TESSERA_STACK=test .venv/bin/python bench/login_mfa.py [--quick] [--accounts 20]``
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.lib.results import result  # noqa: E402
 from bench.login import PASSWORD, create_account, csrf_session, login_once, percentile  # noqa: E402
 from devstack.topology import get_stack  # noqa: E402
 
@@ -68,7 +71,10 @@ def report(name: str, times: list[float]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--accounts", type=int, default=20)
+    parser.add_argument("--quick", action="store_true", help="3 accounts (a smoke run)")
     args = parser.parse_args()
+    if args.quick:
+        args.accounts = 3
     stack = get_stack()
     os.environ.setdefault("TESSERA_ETCD", stack.etcd_address)
     plain = create_account(stack.base_url, stack.mail_dir)
@@ -85,6 +91,11 @@ def main() -> None:
     report("password + TOTP login through nginx (two calls)", totp_times)
     print(f"TOTP adds {(statistics.median(totp_times) - statistics.median(password_times)) * 1000:.1f} ms "
           "to the median login")
+    result("TOTP login (password + code), one at a time", 1 / statistics.median(totp_times), "logins/s",
+           ceiling="password-only login, one at a time", ceiling_value=1 / statistics.median(password_times),
+           command=f"bench/login_mfa.py: {args.accounts} logins of each kind through nginx (requests, sequential)",
+           p50_ms=round(statistics.median(totp_times) * 1000, 1),
+           password_p50_ms=round(statistics.median(password_times) * 1000, 1))
 
 
 if __name__ == "__main__":

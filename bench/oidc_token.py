@@ -7,8 +7,11 @@ up through the real flow and logs in; then, one request at a time through nginx:
 exchanges (each code made by the authorize endpoint first, not timed) and a chain of
 refreshes (each rotates the refresh token) of the first-party client ``demo-rp``.
 
-Prints the numbers; asserts nothing about them (timing assertions are flaky here).
-Usage: ``TESSERA_STACK=test .venv/bin/python bench/oidc_token.py [--rounds 100]``
+Prints the numbers and ``RESULT`` lines (issue 15, figure 5): exchanges/s and
+refreshes/s one at a time against the bare Flask hello one at a time behind the same
+gunicorn command and nginx template (``bench/lib/twin.py``). Exits non-zero only when a
+request fails. Usage:
+``TESSERA_STACK=test .venv/bin/python bench/oidc_token.py [--quick] [--rounds 100]``
 """
 from __future__ import annotations
 
@@ -24,6 +27,8 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.lib.results import result  # noqa: E402
+from bench.lib.twin import hello_twin  # noqa: E402
 from bench.login import PASSWORD, create_account, csrf_session, percentile  # noqa: E402
 from devstack.topology import get_stack  # noqa: E402
 
@@ -65,7 +70,10 @@ def report(name: str, times: list[float]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=100)
+    parser.add_argument("--quick", action="store_true", help="10 rounds (a smoke run)")
     args = parser.parse_args()
+    if args.quick:
+        args.rounds = 10
     stack = get_stack()
     os.environ.setdefault("TESSERA_ETCD", stack.etcd_address)
     base = stack.base_url
@@ -91,9 +99,26 @@ def main() -> None:
         token, took = timed_post(client, f"{base}/api/oidc/token", {
             "grant_type": "refresh_token", "refresh_token": token["refresh_token"]})
         refreshes.append(took)
+    twin = []
+    with hello_twin(stack) as hello_base:
+        for _ in range(args.rounds + 10):
+            started = time.perf_counter()
+            if client.get(f"{hello_base}/api/oidc/jwks", timeout=30).status_code != 200:
+                raise SystemExit("the hello twin failed")
+            twin.append(time.perf_counter() - started)
+    twin = twin[10:]  # the first requests meet workers still warming up
+    report("bare Flask hello behind the same gunicorn command and nginx template", twin)
     report("bare answer: GET /api/oidc/jwks through nginx", hello)
     report("code exchanges (POST /api/oidc/token, ID token signed RS256)", exchanges)
     report("refreshes (POST /api/oidc/token, rotating)", refreshes)
+    ceiling = len(twin) / sum(twin)
+    for figure, times in (("OIDC code exchanges, one at a time", exchanges),
+                          ("OIDC refreshes (rotating), one at a time", refreshes)):
+        result(figure, len(times) / sum(times), "req/s", ceiling="bare Flask hello, one at a time",
+               ceiling_value=ceiling, command=f"bench/oidc_token.py: {args.rounds} POST /api/oidc/token "
+               "through nginx (requests, sequential)", p50_ms=round(statistics.median(times) * 1000, 1),
+               p99_ms=round(percentile(times, 0.99) * 1000, 1),
+               jwks_per_s=round(len(hello) / sum(hello), 1))
 
 
 if __name__ == "__main__":

@@ -38,7 +38,9 @@ def _up(manager, stack) -> int:
     signal.signal(signal.SIGINT, on_signal)
     try:
         took = manager.start(stack)
-        print(f"Tessera is up at {stack.base_url} (started in {took:.1f} s); Ctrl-C stops it.", flush=True)
+        print(f"Tessera is up at {stack.base_url} (started in {took:.1f} s); Ctrl-C stops it.\n"
+              f"Try single sign-on: the demo relying party is at {stack.demo_rp_url}\n"
+              f"Metrics: Prometheus is at {stack.prometheus_url}", flush=True)
         while manager.supervisor.is_running(stack):
             time.sleep(1)
         print("supervisord has gone away", file=sys.stderr)
@@ -54,17 +56,23 @@ def _up(manager, stack) -> int:
         print("stopped.", flush=True)
 
 
-def _bench(manager) -> int:
-    """Run each ``bench/*.py`` with the venv python, env TESSERA_STACK/TESSERA_BASE_URL."""
+def _bench(manager, quick: bool = False, only: list[str] | None = None) -> int:
+    """Run each ``bench/*.py`` (or those named in ``only``) with the venv python, env
+    TESSERA_STACK/TESSERA_BASE_URL/TESSERA_ETCD, ``--quick`` passed on; print the summary
+    table of their RESULT lines (``devstack.bench``). Non-zero only when a script failed."""
     import os
-    import subprocess
     from pathlib import Path
 
+    from devstack import bench
     from devstack.topology import ROOT, get_stack, is_test_stack
 
     name = os.environ.get("TESSERA_STACK", "")
     stack = get_stack(name if is_test_stack(name) else "test")
-    scripts = sorted(Path(ROOT, "bench").glob("*.py"))
+    try:
+        scripts = bench.select(sorted(Path(ROOT, "bench").glob("*.py")), only or [])
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     if not scripts:
         print("no bench/*.py yet")
         return 0
@@ -77,18 +85,18 @@ def _bench(manager) -> int:
             raise
     env = dict(os.environ, TESSERA_STACK=stack.name, TESSERA_BASE_URL=stack.base_url,
                TESSERA_ETCD=stack.etcd_address)
-    failed = []
+    runs = []
     try:
         for script in scripts:
-            print(f"== {script.relative_to(ROOT)}", flush=True)
-            if subprocess.run([sys.executable, str(script)], cwd=ROOT, env=env).returncode != 0:
-                failed.append(script.name)
+            print(f"== {script.relative_to(ROOT)}{' --quick' if quick else ''}", flush=True)
+            runs.append(bench.run_script(script, ["--quick"] if quick else [], env, ROOT))
+            print(f"== {script.name}: exit {runs[-1].returncode} in {runs[-1].seconds:.0f} s", flush=True)
     finally:
         if not was_running:
             manager.stop(stack)
-    if failed:
-        print("failed: " + ", ".join(failed), file=sys.stderr)
-    return 1 if failed else 0
+    print(f"\n== summary ({stack.name} stack, {os.cpu_count()} cores)", flush=True)
+    print(bench.summary(runs), flush=True)
+    return 1 if any(run.failed for run in runs) else 0
 
 
 def _status(manager, stack) -> int:
@@ -102,7 +110,9 @@ def _status(manager, stack) -> int:
         detail = f"  {state['detail']}" if state["detail"] else ""
         print(f"{name:<{width}}  {state['state']:<8}  {mark}{detail}")
     healthy = all(s["healthy"] for s in states.values())
-    print(f"{stack.name} stack at {stack.base_url}: {'healthy' if healthy else 'NOT healthy'}")
+    print(f"{stack.name} stack at {stack.base_url} (demo relying party {stack.demo_rp_url}, "
+          f"Prometheus {stack.prometheus_url}): "
+          f"{'healthy' if healthy else 'NOT healthy'}")
     return 0 if healthy else 1
 
 
@@ -111,7 +121,11 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=COMMANDS, metavar="command",
                         help="; ".join(f"{k}: {v}" for k, v in COMMANDS.items()))
-    args = parser.parse_args(argv)
+    parser.add_argument("--quick", action="store_true", help="bench: short runs of every script (a smoke run)")
+    parser.add_argument("only", nargs="*", help="bench: run only these bench scripts (e.g. login request_path)")
+    args = parser.parse_intermixed_args(argv)  # `bench --quick login memory` as well
+    if args.only and args.command != "bench":
+        parser.error(f"{args.command} takes no further arguments")
 
     if args.command == "install":
         from devstack import install
@@ -133,12 +147,13 @@ def main(argv: list[str] | None = None) -> int:
     stack = get_stack()
     try:
         if args.command == "bench":
-            return _bench(manager)
+            return _bench(manager, quick=args.quick, only=args.only)
         if args.command == "up":
             return _up(manager, stack)
         if args.command == "start":
             took = manager.start(stack)
-            print(f"Tessera is up at {stack.base_url} (started in {took:.1f} s)")
+            print(f"Tessera is up at {stack.base_url} (started in {took:.1f} s); "
+                  f"demo relying party at {stack.demo_rp_url}; Prometheus at {stack.prometheus_url}")
         elif args.command == "stop":
             print(f"stopped the {stack.name} stack" if manager.stop(stack) else f"the {stack.name} stack was not running")
         elif args.command == "status":

@@ -1,0 +1,67 @@
+"""The stack's processes and their memory, from /proc: every descendant of its
+supervisord (the run dir's ``supervisord.pid``)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class ProcessMemory:
+    """One process: pid, name (``comm``), command line, and its RSS and PSS in KiB
+    (PSS: each shared page divided among the processes that map it, so the PSS of
+    all processes adds up to what they really hold together)."""
+
+    pid: int
+    name: str
+    cmdline: str
+    rss_kib: int
+    pss_kib: int
+
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            # the name may hold spaces and parentheses: the ppid follows the last ')'
+            ppid = int((entry / "stat").read_text().rpartition(")")[2].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        tree.setdefault(ppid, []).append(int(entry.name))
+    return tree
+
+
+def descendants(root: int) -> list[int]:
+    """``root`` and every process below it."""
+    tree, found, todo = _children(), [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(tree.get(pid, []))
+    return found
+
+
+def memory_of(pid: int) -> ProcessMemory | None:
+    """The memory of ``pid`` from ``/proc/<pid>/smaps_rollup``; None when it is gone."""
+    base = Path("/proc") / str(pid)
+    try:
+        fields = {}
+        for line in (base / "smaps_rollup").read_text().splitlines()[1:]:
+            key, _, rest = line.partition(":")
+            fields[key] = int(rest.split()[0]) if rest.split() else 0
+        name = (base / "comm").read_text().strip()
+        cmdline = (base / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+    except (OSError, ValueError):
+        return None
+    return ProcessMemory(pid, name, cmdline, fields.get("Rss", 0), fields.get("Pss", 0))
+
+
+def stack_memory(run_dir: Path) -> list[ProcessMemory]:
+    """Every process of the stack whose run directory is ``run_dir`` (supervisord and all
+    below it). Raises FileNotFoundError when the stack is not running."""
+    root = int((run_dir / "supervisord.pid").read_text())
+    os.kill(root, 0)
+    return [m for m in map(memory_of, descendants(root)) if m is not None]

@@ -1,0 +1,135 @@
+"""The stack's memory at rest and under load, and the SPA's initial JS (issue 15,
+figure 6).
+
+Memory: every process of the stack (supervisord and everything below it, from /proc),
+summed as PSS (shared pages divided among the processes that share them: what the
+stack really holds, and what a gunicorn ``--preload`` saves) and as RSS (which counts
+shared pages once per process), at rest and at the highest sample while wrk sends the
+authenticated read, a session read and every service's health check through nginx.
+The SPA's initial JS: the scripts ``frontend/dist/index.html`` loads, gzipped.
+
+Usage: ``TESSERA_STACK=test .venv/bin/python bench/memory.py [--quick] [--seconds 10]``
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.lib import wrk  # noqa: E402
+from bench.lib.processes import ProcessMemory, stack_memory  # noqa: E402
+from bench.lib.results import result  # noqa: E402
+from bench.lib.stack import bench_stack, logged_in_cookie  # noqa: E402
+from bench.login import PASSWORD, create_account  # noqa: E402
+from devstack.topology import ROOT, SERVICES  # noqa: E402
+
+GIB_KIB = 1024 * 1024
+#: wrk's Lua: the next path of the list for every request
+PATHS_LUA = """
+local paths, at = %s, 0
+function request()
+  at = at %% #paths + 1
+  return wrk.format("GET", paths[at])
+end
+"""
+
+
+def kind(process: ProcessMemory) -> str:
+    """What a process is, for the breakdown: ``gunicorn``, ``python`` (a queue worker,
+    the SMTP sink…), ``beam.smp``, ``mongod``…"""
+    if "gunicorn" in process.cmdline:
+        return "gunicorn"
+    return process.name
+
+
+def describe(processes: list[ProcessMemory]) -> str:
+    """A line per kind of process: how many, their PSS and RSS in MiB."""
+    counts: Counter[str] = Counter()
+    pss: Counter[str] = Counter()
+    rss: Counter[str] = Counter()
+    for p in processes:
+        counts[kind(p)] += 1
+        pss[kind(p)] += p.pss_kib
+        rss[kind(p)] += p.rss_kib
+    return "\n".join(f"  {name:16} {counts[name]:3} processes  PSS {pss[name] / 1024:7.1f} MiB  "
+                     f"RSS {rss[name] / 1024:7.1f} MiB" for name, _ in pss.most_common())
+
+
+def initial_js_gzip(dist: Path) -> tuple[int, list[str]]:
+    """Bytes of the scripts ``dist/index.html`` loads at once (``<script src>`` and
+    ``<link rel=modulepreload>``), each gzipped at level 9; and their names."""
+    html = (dist / "index.html").read_text()
+    names = re.findall(r'<script[^>]*\ssrc="([^"]+\.js)"', html)
+    names += re.findall(r'<link[^>]*rel="modulepreload"[^>]*href="([^"]+\.js)"', html)
+    total = 0
+    for name in names:
+        total += len(gzip.compress((dist / name.lstrip("/")).read_bytes(), 9))
+    return total, names
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a 2 s load (a smoke run)")
+    parser.add_argument("--seconds", type=float, default=10)
+    args = parser.parse_args()
+    seconds = 2.0 if args.quick else args.seconds
+    stack = bench_stack()
+    rest = stack_memory(stack.run_dir)
+    rest_pss, rest_rss = sum(p.pss_kib for p in rest), sum(p.rss_kib for p in rest)
+    workers = sum(1 for p in rest if kind(p) == "gunicorn")
+    print(f"at rest: {len(rest)} processes ({workers} gunicorn), PSS {rest_pss / 1024:.0f} MiB, "
+          f"RSS {rest_rss / 1024:.0f} MiB\n{describe(rest)}", flush=True)
+
+    cookie, _ = logged_in_cookie(stack.base_url, create_account(stack.base_url, stack.mail_dir), PASSWORD)
+    paths = ["/api/personal-data/user", "/api/authn/session"] + [
+        f"/api/{s.url_name}/status/healthy" for s in SERVICES]
+    peak: list[list[ProcessMemory]] = [[]]
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            now = stack_memory(stack.run_dir)
+            if sum(p.pss_kib for p in now) > sum(p.pss_kib for p in peak[0]):
+                peak[0] = now
+            stop.wait(0.5)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        run = wrk.run(f"{stack.base_url}/", seconds=seconds, headers={"Cookie": cookie},
+                      lua=PATHS_LUA % ("{" + ", ".join(json.dumps(p) for p in paths) + "}"))
+    finally:
+        stop.set()
+        sampler.join()
+    load_pss, load_rss = sum(p.pss_kib for p in peak[0]), sum(p.rss_kib for p in peak[0])
+    print(f"under load ({run.rps:.0f} req/s over {len(paths)} routes, peak sample): PSS {load_pss / 1024:.0f} MiB, "
+          f"RSS {load_rss / 1024:.0f} MiB\n{describe(peak[0])}", flush=True)
+    command = "sum of /proc/<pid>/smaps_rollup over supervisord's process tree"
+    result("stack memory at rest (PSS)", rest_pss / 1024, "MiB", target="<= 1024", command=command,
+           rss_mib=round(rest_rss / 1024), processes=len(rest), gunicorn_processes=workers)
+    result("stack memory under load (PSS, peak)", load_pss / 1024, "MiB", command=f"{command}, every 0.5 s "
+           f"during {run.command}", rss_mib=round(load_rss / 1024))
+    dist = ROOT / "frontend" / "dist"
+    if (dist / "index.html").exists():
+        size, names = initial_js_gzip(dist)
+        print(f"SPA initial JS: {', '.join(names)}: {size / 1000:.1f} kB gzipped (level 9)", flush=True)
+        result("SPA initial JS, gzipped", size / 1000, "kB", target="<= 120",
+               command="gzip -9 of the scripts frontend/dist/index.html loads")
+    else:
+        print("no frontend/dist/index.html: the SPA is not built, its size is not measured")
+    if run.failed:
+        print(f"FAILED: {run.failed} of {run.requests} answers under load were errors", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,71 @@
+"""The request path against its ceiling (issue 15, figure 1): an authenticated read,
+``GET /api/personal-data/user``, and ``GET /api/authn/session`` (a session read and no
+database), beside the bare Flask "hello" under the same gunicorn command behind an
+nginx made from the same template (``bench/lib/twin.py``) — wrk, alternating runs,
+the median of the rounds.
+
+Usage: ``TESSERA_STACK=test .venv/bin/python bench/request_path.py [--quick] [--rounds 3] [--seconds 5]``
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.lib import wrk  # noqa: E402
+from bench.lib.results import result  # noqa: E402
+from bench.lib.stack import bench_stack, logged_in_cookie, median  # noqa: E402
+from bench.lib.twin import hello_twin  # noqa: E402
+from bench.login import PASSWORD, create_account  # noqa: E402
+
+CONNECTIONS, THREADS = 8, 2
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="one round of 2 s (a smoke run)")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=5)
+    args = parser.parse_args()
+    rounds, seconds = (1, 2.0) if args.quick else (args.rounds, args.seconds)
+    stack = bench_stack()
+    base = stack.base_url
+    address = create_account(base, stack.mail_dir)
+    cookie, _ = logged_in_cookie(base, address, PASSWORD)
+    auth = {"Cookie": cookie}
+    runs: dict[str, list[wrk.WrkRun]] = {"hello": [], "user": [], "session": []}
+    failed = False
+    with hello_twin(stack) as hello_base:
+        targets = {
+            "hello": (f"{hello_base}/api/personal-data/user", auth),
+            "user": (f"{base}/api/personal-data/user", auth),
+            "session": (f"{base}/api/authn/session", auth),
+        }
+        for url, headers in targets.values():  # warm-up: workers forked, connections made
+            wrk.run(url, seconds=1, connections=CONNECTIONS, threads=THREADS, headers=headers)
+        for n in range(rounds):
+            for name, (url, headers) in targets.items():
+                run = wrk.run(url, seconds=seconds, connections=CONNECTIONS, threads=THREADS, headers=headers)
+                runs[name].append(run)
+                print(f"round {n + 1} {name:8} {run.rps:8.1f} req/s  p50 {run.p50_ms:6.2f} ms  "
+                      f"p99 {run.p99_ms:6.2f} ms  failed {run.failed}  (wrk cpu {run.cpu_seconds:.1f} s)", flush=True)
+                if run.failed:
+                    print(f"FAILED: {run.failed} of {run.requests} answers of {url} were errors", file=sys.stderr)
+                    failed = True
+    hello = median([r.rps for r in runs["hello"]])
+    for name, figure in (("user", "authenticated read GET /api/personal-data/user"),
+                         ("session", "session read GET /api/authn/session")):
+        command = f"{runs[name][0].command} (×{rounds}, alternating with the hello twin)"
+        result(figure, median([r.rps for r in runs[name]]), "req/s", ceiling="bare Flask hello, same gunicorn+nginx",
+               ceiling_value=hello, target=">= 0.6" if name == "user" else None, command=command,
+               p50_ms=round(median([r.p50_ms for r in runs[name]]), 2),
+               p99_ms=round(median([r.p99_ms for r in runs[name]]), 2),
+               hello_p50_ms=round(median([r.p50_ms for r in runs["hello"]]), 2),
+               hello_p99_ms=round(median([r.p99_ms for r in runs["hello"]]), 2))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

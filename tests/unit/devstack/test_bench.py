@@ -1,0 +1,119 @@
+"""make bench's runner (devstack.bench) and the bench library's pure parts: the RESULT
+protocol, targets, the summary table, wrk's report and the SPA size reader."""
+from __future__ import annotations
+
+import gzip
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from bench.lib import wrk
+from bench.lib.results import result
+from devstack import bench
+
+
+def test_a_result_line_round_trips_with_its_ratio(capsys: pytest.CaptureFixture[str]) -> None:
+    entry = result("login/s", 45.5, "logins/s", ceiling="argon2", ceiling_value=52.0, target=">= 0.85",
+                   command="wrk …", p99_ms=80.0)
+    line = capsys.readouterr().out
+    assert line.startswith("RESULT ") and line.endswith("\n")
+    assert bench.parse_result(line) == entry
+    assert entry["ratio"] == 0.875 and entry["p99_ms"] == 80.0
+
+
+@pytest.mark.parametrize("line", [
+    'RESULT {"value": 1}',
+    'RESULT {"figure": "x", "value": "fast"}',
+    'RESULT {"figure": "x", "value": true}',
+    'RESULT [1, 2]',
+    'RESULT {"figure": "x", "value": 1',
+])
+def test_a_malformed_result_line_is_an_error(line: str) -> None:
+    with pytest.raises(ValueError):
+        bench.parse_result(line)
+
+
+def test_other_lines_are_no_result() -> None:
+    assert bench.parse_result("round 1 hello 4000 req/s") is None
+    assert bench.parse_result(" RESULT {}") is None
+
+
+@pytest.mark.parametrize(("entry", "met"), [
+    ({"figure": "a", "value": 300, "ratio": 0.61, "target": ">= 0.6"}, True),
+    ({"figure": "a", "value": 300, "ratio": 0.59, "target": ">= 0.6"}, False),
+    ({"figure": "m", "value": 1100, "target": "<= 1024"}, False),
+    ({"figure": "m", "value": 1000, "target": "<=1024"}, True),
+    ({"figure": "m", "value": 1000}, None),
+    ({"figure": "m", "value": 1000, "target": "fast"}, None),
+])
+def test_a_target_applies_to_the_ratio_else_the_value(entry: dict, met: bool | None) -> None:
+    assert bench.target_met(entry) is met
+
+
+def test_the_summary_has_a_row_per_figure_its_command_and_the_failures() -> None:
+    runs = [
+        bench.ScriptRun("request_path", results=[
+            {"figure": "authenticated read", "value": 2500.0, "unit": "req/s", "ceiling": "hello",
+             "ceiling_value": 4000.0, "ratio": 0.625, "target": ">= 0.6", "command": "wrk -t2 -c8 -d5s URL"}]),
+        bench.ScriptRun("memory", returncode=1, results=[
+            {"figure": "stack memory at rest (PSS)", "value": 1100.0, "unit": "MiB", "target": "<= 1024"}]),
+        bench.ScriptRun("mail", malformed=["RESULT {oops"]),
+    ]
+    text = bench.summary(runs)
+    rows = text.splitlines()
+    read = next(r for r in rows if "authenticated read" in r)
+    assert "2,500 req/s" in read and "4,000 hello" in read and "0.625" in read and read.rstrip().endswith("yes")
+    memory = next(r for r in rows if "stack memory" in r)
+    assert "1,100 MiB" in memory and memory.rstrip().endswith("NO")
+    assert "  [1] wrk -t2 -c8 -d5s URL" in rows
+    assert "FAILED memory: exit 1" in text and "FAILED mail: malformed RESULT lines" in text
+    assert "RESULT {oops" in text
+    assert "request_path" not in "".join(r for r in rows if r.startswith("FAILED"))
+
+
+def test_select_picks_scripts_by_name_and_refuses_unknown_ones() -> None:
+    scripts = [Path("bench/login.py"), Path("bench/memory.py")]
+    assert bench.select(scripts, []) == scripts
+    assert bench.select(scripts, ["memory.py"]) == [Path("bench/memory.py")]
+    with pytest.raises(ValueError, match="no bench script nope"):
+        bench.select(scripts, ["login", "nope"])
+
+
+def test_a_script_is_run_and_its_results_and_exit_gathered(tmp_path: Path) -> None:
+    script = tmp_path / "fake.py"
+    script.write_text(textwrap.dedent("""
+        import sys
+        print("hello")
+        print('RESULT {"figure": "f", "value": 2, "unit": "x"}')
+        print("RESULT nonsense")
+        sys.exit(3)
+    """))
+    run = bench.run_script(script, [], {}, tmp_path)
+    assert run.returncode == 3 and run.failed
+    assert run.results == [{"figure": "f", "value": 2, "unit": "x"}]
+    assert run.malformed == ["RESULT nonsense"]
+
+
+def test_wrk_report_is_read_in_milliseconds_with_errors_counted() -> None:
+    data = {"requests": 5000, "duration_us": 2_000_000, "p50_us": 1500, "p90_us": 2500, "p99_us": 9000,
+            "max_us": 20000, "connect": 1, "read": 2, "write": 0, "status": 4, "timeout": 3}
+    run = wrk.parse("Running 2s test\nWRK_JSON " + json.dumps(data) + "\n", 0.5, "wrk …")
+    assert run.rps == 2500 and run.p50_ms == 1.5 and run.p99_ms == 9.0
+    assert run.errors == 6 and run.bad_status == 4 and run.failed == 10 and run.cpu_seconds == 0.5
+    with pytest.raises(wrk.WrkFailed):
+        wrk.parse("unable to connect to localhost:1 Connection refused", 0.0, "wrk …")
+
+
+def test_the_initial_js_is_what_index_html_loads_gzipped(tmp_path: Path) -> None:
+    from bench.memory import initial_js_gzip
+
+    (tmp_path / "a.js").write_text("x" * 5000)
+    (tmp_path / "b.js").write_text("let y = 1;\n" * 300)
+    (tmp_path / "lazy.js").write_text("never counted")
+    (tmp_path / "index.html").write_text('<html><head><script defer="defer" src="/a.js"></script>'
+                                         '<link rel="modulepreload" href="/b.js"></head></html>')
+    size, names = initial_js_gzip(tmp_path)
+    assert names == ["/a.js", "/b.js"]
+    assert size == len(gzip.compress(b"x" * 5000, 9)) + len(gzip.compress(b"let y = 1;\n" * 300, 9))
