@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable, Mapping
 from flask import Blueprint, Flask
 from marshmallow import Schema
 
-from common import amqp, csrf, db, errors, fsa, health, logs, redis_store, session, throttle
+from common import amqp, csrf, db, errors, fsa, health, logs, metrics, redis_store, session, throttle
 from common.config import load_config
 from common.openapi import build_spec
 
@@ -50,6 +50,7 @@ def create_app(name: str, blueprint: Blueprint, config_schema: type[Schema], *,
     app.extensions["tessera"] = ServiceInfo(name=name, url_name=url_name)
 
     logs.init_app(app)
+    metrics.instrument_app(app)
     errors.register_error_handlers(app)
     app.after_request(fsa.no_store)
     redis_store.init_app(app)

@@ -36,6 +36,7 @@ from pika.channel import Channel
 from pika.spec import Basic, BasicProperties
 
 from common.amqp import ATTEMPT_HEADER, SENDER_HEADER, connection_parameters, json_properties, queue_specs
+from common.metrics import QUEUE_JOBS
 
 logger = logging.getLogger(__name__)
 
@@ -222,10 +223,12 @@ class Consumer(abc.ABC):
             logger.warning("message %s refused: %s", properties.message_id, exc.message)
             self._reply(properties, {"ok": False, "error": exc.message})
             channel.basic_reject(deliver.delivery_tag, requeue=False)
+            QUEUE_JOBS.labels(self.queue, "refused").inc()
             return
         except ValueError as exc:  # not JSON
             logger.warning("message %s is not JSON: %s", properties.message_id, exc)
             channel.basic_reject(deliver.delivery_tag, requeue=False)
+            QUEUE_JOBS.labels(self.queue, "refused").inc()
             return
         except Exception as exc:
             if quick < self.quick_retries:
@@ -241,6 +244,7 @@ class Consumer(abc.ABC):
             return
         self._reply(properties, reply if reply is not None else {"ok": True})
         channel.basic_ack(deliver.delivery_tag)
+        QUEUE_JOBS.labels(self.queue, "done").inc()
 
     def sender(self, properties: BasicProperties) -> str | None:
         """The RabbitMQ user that published the message, as the broker vouches for it
@@ -267,6 +271,7 @@ class Consumer(abc.ABC):
         if attempt >= self.max_attempts:
             logger.error("message %s dead-lettered after %s tries", properties.message_id, attempt)
             self._channel.basic_reject(deliver.delivery_tag, requeue=False)
+            QUEUE_JOBS.labels(self.queue, "dead_lettered").inc()
             return
         delay = min(self.retry_delay * 2 ** (attempt - 1), self.retry_delay_cap)
         headers = dict(properties.headers or {})
@@ -279,6 +284,7 @@ class Consumer(abc.ABC):
                                            user_id=self.username)
         # ack the original only when the broker has confirmed the copy
         self._publish(f"{self.queue}.retry", raw, retry_properties, ack_tag=deliver.delivery_tag)
+        QUEUE_JOBS.labels(self.queue, "retried").inc()
 
     def _publish(self, routing_key: str, raw: bytes, properties: BasicProperties, *, ack_tag: int | None) -> None:
         self._publish_seq += 1

@@ -13,7 +13,7 @@ from typing import Any
 from pika.spec import BasicProperties
 from pymongo.errors import PyMongoError
 
-from common import logs
+from common import logs, metrics
 from common.catalog import service_user
 from common.config import load_config
 from common.consumer import Consumer, PermanentError, amqp_options, run_consumer
@@ -57,12 +57,19 @@ class AmConsumer(Consumer):
         (no ``reply_to``), and any malformed message, raises PermanentError so that it
         is kept in ``am.sync.dead`` for a human. Anything else (MongoDB down, private
         copy not yet visible) raises to be retried."""
+        op = body.get("op") if body.get("op") in ("sync", "delete") else "invalid"
+        start = time.perf_counter()
+        outcome = "failed"
         try:
             self.apply(body, properties)
+            outcome = "ok"
         except PermanentError as exc:
+            outcome = "refused"
             if properties.reply_to and exc.message != AmMsg.message_invalid:
                 return {"ok": False, "error": str(exc.message)}
             raise
+        finally:
+            metrics.AM_SYNC_SECONDS.labels(op, outcome).observe(time.perf_counter() - start)
         return None
 
     def apply(self, body: dict[str, Any], properties: BasicProperties) -> None:
@@ -118,6 +125,7 @@ def main() -> None:
     """Run the attribute manager until SIGTERM/SIGINT."""
     config = load_config("am", ConfigSchema)
     logs.configure("am", config["log_level"])
+    metrics.serve_process_metrics()
     try:
         run_consumer(build(config))
     finally:

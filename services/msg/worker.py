@@ -38,7 +38,7 @@ from typing import Any, Callable
 from pika.spec import BasicProperties
 from pymongo.errors import PyMongoError
 
-from common import logs
+from common import logs, metrics
 from common.config import load_config
 from common.consumer import Consumer, PermanentError, amqp_options
 from common.db import client_for, close_clients, private_db_name
@@ -107,6 +107,8 @@ class JobConsumer(Consumer):
         production. ``options``: ``Consumer``'s (queue_type, username, password, declare)."""
         super().__init__(amqp_url, **options)
         self.queue = contract.name
+        #: the ``channel`` label of ``tessera_messages_sent``: mail or sms
+        self.channel = contract.name.rpartition(".")[2]
         self.contract = contract
         self.ledger = ledger
         self.outlet = outlet
@@ -151,6 +153,7 @@ class JobConsumer(Consumer):
                 self._release(ledger_key)
             raise
         accepted()
+        metrics.MESSAGES_SENT.labels(self.channel, job["template"]).inc()
         logger.info("sent %s %s (job %s)", self.queue, job["template"], key)
         return None
 
@@ -228,6 +231,7 @@ def main() -> None:
     """Run the mail and SMS consumers until SIGTERM/SIGINT."""
     config = load_config("msg", ConfigSchema)
     logs.configure("msg", config["log_level"])
+    metrics.serve_process_metrics()
     try:
         status = serve(build_consumers(config))
     finally:
