@@ -1,5 +1,5 @@
 """What oidc's views share: the server, the discovery document, the login redirect,
-the protocol-endpoint marker and RP-initiated logout."""
+the protocol-endpoint marker and RP-initiated logout (asked, then ended)."""
 from __future__ import annotations
 
 import time
@@ -7,17 +7,18 @@ from typing import Any
 from urllib.parse import urlencode
 
 from authlib.common.urls import add_params_to_uri
-from flask import Response, jsonify, redirect, request
+from flask import Response, g, jsonify, redirect, request, session
 from joserfc import jwt
 from joserfc.errors import JoseError
 
-from common import throttle
+from common import events, throttle
 from common.csrf import protocol_endpoint  # noqa: F401  (re-exported for the views)
 from common.errors import ApiError
+from common.events import EventType
 from common.session import logout
 from services.oidc import store
 from services.oidc.schemas import SCOPES, OidcMsg
-from services.oidc.server import issuer, oidc_state, query_client
+from services.oidc.server import ACR_VALUES, issuer, oidc_state, query_client
 
 #: the OAuth/OIDC endpoints, under /api/oidc/
 PREFIX = "/api/oidc"
@@ -57,6 +58,7 @@ def discovery() -> dict[str, Any]:
         "request_parameter_supported": False,
         "request_uri_parameter_supported": False,
         "claims_parameter_supported": False,
+        "acr_values_supported": list(ACR_VALUES),
     }
 
 
@@ -79,13 +81,19 @@ def oauth_throttled() -> Response:
     return response
 
 
-def login_url() -> str:
+def login_url(again: str | None = None) -> str:
     """``/login?next=<this authorize URL, relative>``, without ``prompt=login`` (the login
-    that follows satisfies it; kept, it would send the browser round in a loop)."""
+    that follows satisfies it; kept, it would send the browser round in a loop).
+
+    ``again`` (``login`` or ``mfa``) tells the SPA to log in anew although the browser is
+    logged in (``prompt=login``, a login older than ``max_age``, an ``id_token_hint`` of
+    another user; ``mfa``: ``acr_values`` asks for a second factor the session lacks) —
+    appended as ``&reauthn=…`` after ``next``."""
     args = [(k, v) for k, v in request.values.items(multi=True)
             if not (k == "prompt" and "login" in v.split())]
     target = f"{PREFIX}/authorize?{urlencode(args)}"
-    return f"/login?{urlencode({'next': target})}"
+    query = [("next", target)] + ([("reauthn", again)] if again else [])
+    return f"/login?{urlencode(query)}"
 
 
 def connected_apps(user_id: str) -> list[dict[str, Any]]:
@@ -108,20 +116,58 @@ def hint_claims(id_token_hint: str) -> dict[str, Any]:
     return token.claims
 
 
+#: seconds a logout request waits for the user's answer on the SPA's /logout page
+LOGOUT_REQUEST_LIFETIME = 300
+
+
 def end_session() -> Response:
-    """RP-Initiated Logout 1.0 §2–3: end the session; redirect only to a
-    ``post_logout_redirect_uri`` registered for the client named by the hint or ``client_id``."""
+    """RP-Initiated Logout 1.0 §2–3: validate the request (a ``post_logout_redirect_uri``
+    only when registered for the client named by the hint or ``client_id``), then — the
+    OP SHOULD ask the End-User (§3), and a GET that logged out at once would let any page
+    sign the user out — keep it for ``LOGOUT_REQUEST_LIFETIME`` s and send the browser to
+    the SPA's ``/logout?request=<id>``, which asks "Sign out of Tessera?" (``decide_logout``).
+    A browser with no logged-in session has nothing to end: straight to the target.
+
+    We ask even with a valid ``id_token_hint`` of the current session: the hint proves
+    the RP once got a token, not that this user wants to leave Tessera now (an old
+    token replayed by any page would do). Raises ApiError 400 ``oidc.request_invalid``."""
     hint = request.values.get("id_token_hint")
     claims = hint_claims(hint) if hint else {}
     audience = claims.get("aud")
     client_id = (audience[0] if isinstance(audience, list) else audience) or request.values.get("client_id")
+    client = query_client(client_id) if client_id else None
     target = request.values.get("post_logout_redirect_uri")
-    if target:
-        client = query_client(client_id) if client_id else None
-        if client is None or target not in client.post_logout_redirect_uris:
-            raise ApiError(OidcMsg.request_invalid, 400, errors={"post_logout_redirect_uri": ["not registered"]})
-    logout()
-    if not target:
-        return redirect("/", 302)
+    if target and (client is None or target not in client.post_logout_redirect_uris):
+        raise ApiError(OidcMsg.request_invalid, 400, errors={"post_logout_redirect_uri": ["not registered"]})
     state = request.values.get("state")
-    return redirect(add_params_to_uri(target, [("state", state)]) if state else target, 302)
+    if not session.get("user_id"):
+        return redirect(after_logout(target, state), 302)
+    request_id = store.save_logout(session["user_id"], session.sid, client.client_id if client else None,
+                                   target, state, LOGOUT_REQUEST_LIFETIME)
+    return redirect(f"/logout?{urlencode({'request': request_id})}", 302)
+
+
+def after_logout(target: str | None, state: str | None) -> str:
+    """Where the browser goes once the user answered: the registered target with the RP's
+    ``state`` (RP-Initiated Logout §3), or Tessera's start page."""
+    if not target:
+        return "/"
+    return add_params_to_uri(target, [("state", state)]) if state else target
+
+
+def decide_logout(request_id: str, confirm: bool) -> str:
+    """The user's answer to a logout request (single use): ``confirm`` ends the Tessera
+    session (a ``logout`` security event, as at authn's logout). Either way the browser
+    goes to the RP's registered target: the RP has ended its own session already and waits
+    for the browser back; with no target, to the start page (or the dashboard when the
+    user stays). Raises ApiError 404 ``oidc.logout_unknown`` for an unknown, expired,
+    answered or another session's request."""
+    pending = store.take_logout(request_id, g.user_id, session.sid)
+    if pending is None:
+        raise ApiError(OidcMsg.logout_unknown, 404)
+    if confirm:
+        logout()
+        events.record(EventType.logout, pending["user_id"], {"client_id": pending["client_id"]})
+    elif not pending["target"]:
+        return "/dashboard"
+    return after_logout(pending["target"], pending["state"])

@@ -24,6 +24,7 @@ class OidcMsg(TranslatableMsg):
     request_invalid = "oidc.request_invalid"
     request_unknown = "oidc.request_unknown"
     consent_unknown = "oidc.consent_unknown"
+    logout_unknown = "oidc.logout_unknown"
 
 
 class ClientSchema(StrictSchema):
@@ -78,6 +79,19 @@ class ConsentDecisionRequest(TesseraSchema):
     """``POST /consent/<id>``."""
 
     approve = fields.Boolean(required=True, truthy={True}, falsy={False})
+
+
+class LogoutRequestResponse(TesseraSchema):
+    """``GET /logout/<id>``: the client that asks Tessera to sign the user out (null when
+    the request named none)."""
+
+    client = fields.Nested(ConsentClient, required=True, allow_none=True)
+
+
+class LogoutDecisionRequest(TesseraSchema):
+    """``POST /logout/<id>``: ``confirm`` true signs out of Tessera, false stays."""
+
+    confirm = fields.Boolean(required=True, truthy={True}, falsy={False})
 
 
 class RedirectResponse(TesseraSchema):

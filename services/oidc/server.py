@@ -180,10 +180,26 @@ class Token:
         return query_client(self.record["client_id"])
 
 
+#: ``acr`` values (OIDC Core §2): the REFEDS assurance profiles that eduID and the research
+#: and education federations use — MFA (https://refeds.org/profile/mfa: two factors of
+#: different kinds, RFC 8176 ``mfa``) and SFA (https://refeds.org/profile/sfa: one factor)
+ACR_MFA = "https://refeds.org/profile/mfa"
+ACR_SFA = "https://refeds.org/profile/sfa"
+ACR_VALUES = (ACR_MFA, ACR_SFA)
+
+
 def acr_of(amr: list[str]) -> str:
-    """``acr``: a fixed vocabulary of our own — ``2`` with a second factor (RFC 8176
-    ``mfa``), ``1`` with one (NIST 800-63B's AAL2 and AAL1 in spirit)."""
-    return "2" if "mfa" in amr else "1"
+    """``acr`` of a login whose methods were ``amr``: MFA with a second factor, else SFA."""
+    return ACR_MFA if "mfa" in amr else ACR_SFA
+
+
+def mfa_asked(acr_values: str | None) -> bool:
+    """Whether an authorization request's ``acr_values`` (space-separated, in order of
+    preference, OIDC Core §3.1.2.1) can only be met by MFA: it names ``ACR_MFA`` and not
+    ``ACR_SFA``. Values we do not know are ignored (acr_values asks, it does not demand:
+    a request of only unknown values gets what the login was)."""
+    values = (acr_values or "").split()
+    return ACR_MFA in values and ACR_SFA not in values
 
 
 class CodeGrant(grants.AuthorizationCodeGrant):

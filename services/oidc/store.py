@@ -7,6 +7,8 @@
   (the grant: every token of one authorization shares it, RFC 9700 §4.14.2).
 * ``consents``: what a user approved for a third-party client.
 * ``requests``: authorization requests waiting for the user's consent.
+* ``logouts``: RP-initiated logout requests waiting for the user's answer (single use,
+  bound to the Tessera session that received them by its ``session_hash``).
 
 Every record carries ``user_id``, so an account's deletion purges it (``services.am.purge``);
 what proves anything is stored hashed or under a ``*_hash``/``*_token`` name, which the
@@ -42,6 +44,7 @@ def create_indexes(app) -> None:
         db.consents.create_index([("user_id", 1), ("client_id", 1)], unique=True)
         db.codes.create_index("expire_at", expireAfterSeconds=0)
         db.requests.create_index("expire_at", expireAfterSeconds=0)
+        db.logouts.create_index("expire_at", expireAfterSeconds=0)
 
 
 # --- codes ------------------------------------------------------------------------------
@@ -153,3 +156,37 @@ def find_request(request_id: str, user_id: str) -> dict | None:
 def take_request(request_id: str, user_id: str) -> dict | None:
     """Use a pending request once (a second decision finds nothing)."""
     return private_db().requests.find_one_and_delete({"_id": request_id, "user_id": user_id})
+
+
+# --- RP-initiated logout requests -----------------------------------------------------------
+
+def save_logout(user_id: str, session_id: str, client_id: str | None, target: str | None,
+                state: str | None, lifetime: int) -> str:
+    """Keep a validated logout request (``target``: a registered post_logout_redirect_uri
+    or None) for ``lifetime`` seconds, bound to the session ``session_id`` (stored as its
+    SHA-256); returns its id, a 192-bit random string."""
+    from datetime import datetime, timedelta, timezone
+
+    request_id = secrets.token_urlsafe(24)
+    private_db().logouts.insert_one({
+        "_id": request_id, "user_id": user_id, "session_hash": digest(session_id), "client_id": client_id,
+        "target": target, "state": state, "expire_at": datetime.now(timezone.utc) + timedelta(seconds=lifetime)})
+    return request_id
+
+
+def _logout_query(request_id: str, user_id: str, session_id: str) -> dict[str, Any]:
+    from datetime import datetime, timezone
+
+    # the TTL monitor deletes late (once a minute): an expired record must not count meanwhile
+    return {"_id": request_id, "user_id": user_id, "session_hash": digest(session_id),
+            "expire_at": {"$gt": datetime.now(timezone.utc)}}
+
+
+def find_logout(request_id: str, user_id: str, session_id: str) -> dict | None:
+    """The unexpired logout request ``request_id`` of this user and session, or None."""
+    return private_db().logouts.find_one(_logout_query(request_id, user_id, session_id))
+
+
+def take_logout(request_id: str, user_id: str, session_id: str) -> dict | None:
+    """Use a logout request once (a second answer, or one from another session, finds nothing)."""
+    return private_db().logouts.find_one_and_delete(_logout_query(request_id, user_id, session_id))

@@ -18,14 +18,16 @@ from common.api import marshal, unmarshal
 from common.authn import login_required
 from common.errors import ApiError
 from common.events import EventType
+from common.factors import mfa_methods
 from common.schemas import EmptyRequest
 from common.users import get_user
 from services.oidc import store
-from services.oidc.helpers import (authorization_server, connected_apps, discovery, end_session, hint_claims,
-                                   login_url, oauth_throttled, protocol_endpoint, token_client_key)
+from services.oidc.helpers import (authorization_server, connected_apps, decide_logout, discovery, end_session,
+                                   hint_claims, login_url, oauth_throttled, protocol_endpoint, token_client_key)
 from services.oidc.schemas import (ConsentDecisionRequest, ConsentRequestResponse, ConsentsResponse,
-                                   OidcMsg, RedirectResponse, RevokeConsentRequest)
-from services.oidc.server import User, oidc_state, query_client
+                                   LogoutDecisionRequest, LogoutRequestResponse, OidcMsg, RedirectResponse,
+                                   RevokeConsentRequest)
+from services.oidc.server import User, mfa_asked, oidc_state, query_client
 
 bp = Blueprint("oidc", __name__)
 
@@ -48,7 +50,8 @@ def jwks() -> Response:
 @protocol_endpoint
 def authorize() -> Response:
     """The authorization endpoint (code flow; GET or a form POST, OIDC Core §3.1.2.1):
-    login, consent, then the code. (A cross-site POST carries no SameSite=Lax cookie, so
+    login (again, with the second factor when ``acr_values`` asks for MFA), consent, then
+    the code. (A cross-site POST carries no SameSite=Lax cookie, so
     it can only ever lead to the login page.)"""
     server = authorization_server()
     user_doc = get_user(session["user_id"]) if session.get("user_id") else None
@@ -70,7 +73,15 @@ def authorize() -> Response:
     if user is None or too_old or "login" in prompts:
         if "none" in prompts:
             return _redirect_error(grant, "login_required")
-        return redirect(login_url(), 302)
+        return redirect(login_url(again="login" if user else None), 302)
+    if mfa_asked(request.values.get("acr_values")) and "mfa" not in (session.get("amr") or []):
+        # step-up: the code waits for a login with the second factor (its ID token says acr MFA)
+        if not mfa_methods(user.document.get("credentials", [])):
+            # OpenID Connect Core Unmet Authentication Requirements 1.0 §2: no factor to ask for
+            return _redirect_error(grant, "unmet_authentication_requirements")
+        if "none" in prompts:
+            return _redirect_error(grant, "login_required")
+        return redirect(login_url(again="mfa"), 302)
     client = grant.client
     scopes = (grant.request.payload.scope or "").split()
     if not client.first_party and ("consent" in prompts or not set(scopes) <= store.consented_scopes(user.get_user_id(), client.client_id)):
@@ -134,8 +145,9 @@ def introspect() -> Response:
 @bp.route("/end-session", methods=["GET", "POST"])
 @protocol_endpoint
 def logout() -> Response:
-    """RP-initiated logout 1.0: ends the Tessera session, then back to a registered
-    ``post_logout_redirect_uri`` (with ``state``) or to Tessera's start page."""
+    """RP-initiated logout 1.0: a logged-in browser is asked first (the SPA's ``/logout``
+    page, ``answer_logout``), then goes back to a registered ``post_logout_redirect_uri``
+    (with ``state``) or to Tessera's start page."""
     return end_session()
 
 
@@ -175,6 +187,28 @@ def decide_consent(request_id: str, approve: bool) -> dict:
     if "Location" not in response.headers:  # the request no longer validates (e.g. the client went)
         raise ApiError(OidcMsg.request_invalid, 400)
     return {"redirect_to": response.headers["Location"]}
+
+
+@bp.get("/logout/<request_id>")
+@unmarshal(EmptyRequest)
+@marshal(LogoutRequestResponse)
+@login_required
+def get_logout(request_id: str) -> dict:
+    """The pending RP-initiated logout the SPA's ``/logout`` page asks about."""
+    pending = store.find_logout(request_id, g.user_id, session.sid)
+    if pending is None:
+        raise ApiError(OidcMsg.logout_unknown, 404)
+    client = query_client(pending["client_id"]) if pending["client_id"] else None
+    return {"client": {"client_id": client.client_id, "name": client.name} if client else None}
+
+
+@bp.post("/logout/<request_id>")
+@unmarshal(LogoutDecisionRequest)
+@marshal(RedirectResponse)
+@login_required
+def answer_logout(request_id: str, confirm: bool) -> dict:
+    """Sign out of Tessera (``confirm``) or stay; where the browser goes next."""
+    return {"redirect_to": decide_logout(request_id, confirm)}
 
 
 @bp.get("/consents")

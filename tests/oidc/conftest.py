@@ -34,6 +34,14 @@ class RelyingParty:
                              token_endpoint_auth_method=kwargs.pop("auth_method", "client_secret_basic" if secret else "none"),
                              **kwargs)
 
+    def csrf(self) -> str:
+        """The browser session's CSRF token (from jsconfig, as the SPA reads it)."""
+        return self.browser.get(f"{self.base_url}/api/jsconfig/config", timeout=30).json()["payload"]["csrf_token"]
+
+    def logged_in(self) -> bool:
+        """What ``GET /api/authn/session`` says of the browser's session."""
+        return self.browser.get(f"{self.base_url}/api/authn/session", timeout=30).json()["payload"]["logged_in"]
+
     def login(self, user) -> None:
         """Log ``user`` in as the SPA does: the CSRF token from jsconfig, then the password."""
         token = self.browser.get(f"{self.base_url}/api/jsconfig/config", timeout=30).json()["payload"]["csrf_token"]

@@ -74,7 +74,8 @@ def test_oidcc_scope_profile_email(stack, new_user, rp) -> None:
     assert claims["given_name"] == "Grace" and claims["family_name"] == "Hopper"
     assert "email" not in claims
     assert claims["iss"] == stack.base_url and claims["aud"] == ["demo-rp"]
-    assert claims["amr"] == ["pwd"] and claims["acr"] == "1" and claims["sid"] and claims["auth_time"]
+    assert claims["amr"] == ["pwd"] and claims["sid"] and claims["auth_time"]
+    assert claims["acr"] == "https://refeds.org/profile/sfa"  # one factor (REFEDS SFA)
 
 
 def test_oidcc_prompt_login(stack, new_user, rp) -> None:
@@ -85,6 +86,7 @@ def test_oidcc_prompt_login(stack, new_user, rp) -> None:
     location, _ = party.authorize(party.oauth(), prompt="login")
     assert location.startswith("/login?next=%2Fapi%2Foidc%2Fauthorize%3F")
     assert "prompt" not in query_of(location)["next"]
+    assert query_of(location)["reauthn"] == "login"  # the SPA logs in anew although logged in
 
 
 def test_oidcc_prompt_none_not_logged_in(stack, rp) -> None:
@@ -106,6 +108,7 @@ def test_oidcc_no_session_redirects_to_login(stack, rp) -> None:
     party = rp()
     location, _ = party.authorize(party.oauth())
     assert location.startswith("/login?next=%2Fapi%2Foidc%2Fauthorize%3F")
+    assert "reauthn" not in query_of(location)  # nobody to log in again
 
 
 def test_oidcc_max_age_10000(stack, new_user, rp) -> None:

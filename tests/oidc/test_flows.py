@@ -1,5 +1,6 @@
 """The provider's flows beyond the Basic OP plan: consent, connected apps, revocation,
-introspection, RP-initiated logout, an aged login, a deleted user, a revoked session."""
+introspection, an aged login, a deleted user, a revoked session (RP-initiated logout:
+test_logout.py; acr_values step-up: test_step_up.py)."""
 from __future__ import annotations
 
 import time
@@ -118,20 +119,6 @@ def test_token_responses_are_not_stored(stack, new_user, rp) -> None:
     bad = requests.post(party.metadata["token_endpoint"], auth=("demo-rp", "wrong"), timeout=30,
                         data={"grant_type": "authorization_code", "code": "x", "redirect_uri": REDIRECT_URI})
     assert bad.status_code == 401 and bad.json()["error"] == "invalid_client"
-
-
-def test_end_session_with_id_token_hint_ends_the_tessera_session(stack, new_user, rp) -> None:
-    party = rp()
-    party.login(new_user())
-    token = party.code_flow(party.oauth())
-    r = party.browser.get(party.metadata["end_session_endpoint"], allow_redirects=False, timeout=30, params={
-        "id_token_hint": token["id_token"], "post_logout_redirect_uri": "http://127.0.0.1:8090/", "state": "bye"})
-    assert r.status_code == 302 and r.headers["Location"] == "http://127.0.0.1:8090/?state=bye"
-    status = party.browser.get(f"{stack.base_url}/api/authn/session", timeout=30)
-    assert status.json()["payload"]["logged_in"] is False
-    evil = party.browser.get(party.metadata["end_session_endpoint"], allow_redirects=False, timeout=30, params={
-        "id_token_hint": token["id_token"], "post_logout_redirect_uri": "http://evil.example/"})
-    assert evil.status_code == 400 and "Location" not in evil.headers
 
 
 def test_oidcc_max_age_1(stack, new_user, rp, make_app) -> None:
