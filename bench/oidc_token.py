@@ -100,7 +100,8 @@ def main() -> None:
             "grant_type": "refresh_token", "refresh_token": token["refresh_token"]})
         refreshes.append(took)
     twin = []
-    with hello_twin(stack) as hello_base:
+    with hello_twin(stack) as twin_stack:
+        hello_base = twin_stack.base
         for _ in range(args.rounds + 10):
             started = time.perf_counter()
             if client.get(f"{hello_base}/api/oidc/jwks", timeout=30).status_code != 200:

@@ -4,6 +4,12 @@ database), beside the bare Flask "hello" under the same gunicorn command behind 
 nginx made from the same template (``bench/lib/twin.py``) — wrk, alternating runs,
 the median of the rounds.
 
+On a machine that others load too, requests/s measure the share of the cores the
+processes got as much as their cost, so each run also sums the CPU seconds of the
+processes that serve it (the stack's whole process tree; the twin's gunicorn and
+nginx) and wrk's own: CPU per request, whose ratio hello ÷ read is the same figure
+on a quiet machine and much steadier on a busy one.
+
 Usage: ``TESSERA_STACK=test .venv/bin/python bench/request_path.py [--quick] [--rounds 3] [--seconds 5]``
 """
 from __future__ import annotations
@@ -15,6 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.lib import wrk  # noqa: E402
+from bench.lib.processes import cpu_seconds, stack_pids  # noqa: E402
 from bench.lib.results import result  # noqa: E402
 from bench.lib.stack import bench_stack, logged_in_cookie, median  # noqa: E402
 from bench.lib.twin import hello_twin  # noqa: E402
@@ -36,25 +43,32 @@ def main() -> int:
     cookie, _ = logged_in_cookie(base, address, PASSWORD)
     auth = {"Cookie": cookie}
     runs: dict[str, list[wrk.WrkRun]] = {"hello": [], "user": [], "session": []}
+    cpu_ms: dict[str, list[float]] = {name: [] for name in runs}
     failed = False
-    with hello_twin(stack) as hello_base:
+    with hello_twin(stack) as twin:
         targets = {
-            "hello": (f"{hello_base}/api/personal-data/user", auth),
-            "user": (f"{base}/api/personal-data/user", auth),
-            "session": (f"{base}/api/authn/session", auth),
+            "hello": (f"{twin.base}/api/personal-data/user", twin.pids),
+            "user": (f"{base}/api/personal-data/user", lambda: stack_pids(stack.run_dir)),
+            "session": (f"{base}/api/authn/session", lambda: stack_pids(stack.run_dir)),
         }
-        for url, headers in targets.values():  # warm-up: workers forked, connections made
-            wrk.run(url, seconds=1, connections=CONNECTIONS, threads=THREADS, headers=headers)
+        for url, _ in targets.values():  # warm-up: workers forked, connections made
+            wrk.run(url, seconds=1, connections=CONNECTIONS, threads=THREADS, headers=auth)
         for n in range(rounds):
-            for name, (url, headers) in targets.items():
-                run = wrk.run(url, seconds=seconds, connections=CONNECTIONS, threads=THREADS, headers=headers)
+            for name, (url, serving) in targets.items():
+                pids = serving()
+                before = cpu_seconds(pids)
+                run = wrk.run(url, seconds=seconds, connections=CONNECTIONS, threads=THREADS, headers=auth)
+                used = cpu_seconds(pids) - before + run.cpu_seconds
                 runs[name].append(run)
+                cpu_ms[name].append(1000 * used / max(1, run.requests))
                 print(f"round {n + 1} {name:8} {run.rps:8.1f} req/s  p50 {run.p50_ms:6.2f} ms  "
-                      f"p99 {run.p99_ms:6.2f} ms  failed {run.failed}  (wrk cpu {run.cpu_seconds:.1f} s)", flush=True)
+                      f"p99 {run.p99_ms:6.2f} ms  failed {run.failed}  CPU {cpu_ms[name][-1]:.2f} ms/request "
+                      f"(wrk {run.cpu_seconds:.1f} s)", flush=True)
                 if run.failed:
                     print(f"FAILED: {run.failed} of {run.requests} answers of {url} were errors", file=sys.stderr)
                     failed = True
     hello = median([r.rps for r in runs["hello"]])
+    hello_cpu = median(cpu_ms["hello"])
     for name, figure in (("user", "authenticated read GET /api/personal-data/user"),
                          ("session", "session read GET /api/authn/session")):
         command = f"{runs[name][0].command} (×{rounds}, alternating with the hello twin)"
@@ -64,6 +78,12 @@ def main() -> int:
                p99_ms=round(median([r.p99_ms for r in runs[name]]), 2),
                hello_p50_ms=round(median([r.p50_ms for r in runs["hello"]]), 2),
                hello_p99_ms=round(median([r.p99_ms for r in runs["hello"]]), 2))
+        # the same ratio from CPU per request: requests per CPU second, hello's as the ceiling
+        result(f"{figure} (per CPU second)", 1000 / median(cpu_ms[name]), "req/CPU s",
+               ceiling="bare Flask hello, same gunicorn+nginx", ceiling_value=1000 / hello_cpu,
+               target=">= 0.6" if name == "user" else None,
+               command=f"{command}; CPU of the serving processes and wrk from /proc/<pid>/stat",
+               cpu_ms_per_request=round(median(cpu_ms[name]), 3), hello_cpu_ms_per_request=round(hello_cpu, 3))
     return 1 if failed else 0
 
 

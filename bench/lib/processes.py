@@ -65,3 +65,23 @@ def stack_memory(run_dir: Path) -> list[ProcessMemory]:
     root = int((run_dir / "supervisord.pid").read_text())
     os.kill(root, 0)
     return [m for m in map(memory_of, descendants(root)) if m is not None]
+
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds the processes ``pids`` have used so far (gone ones: 0)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = (Path("/proc") / str(pid) / "stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime: fields 14 and 15 of stat
+    return total / _TICK
+
+
+def stack_pids(run_dir: Path) -> list[int]:
+    """Every process of the stack whose run directory is ``run_dir``."""
+    return descendants(int((run_dir / "supervisord.pid").read_text()))

@@ -15,11 +15,13 @@ import signal
 import socket
 import subprocess
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
 import requests
 
+from bench.lib.processes import descendants
 from devstack import render, supervisor
 from devstack.topology import SERVICES, Stack
 
@@ -68,10 +70,22 @@ def _stop(proc: subprocess.Popen, sig: int) -> None:
             proc.wait()
 
 
+@dataclass(frozen=True)
+class Twin:
+    """A running twin: ``base`` is its URL (``http://127.0.0.1:<port>``)."""
+
+    base: str
+    masters: tuple[int, ...]
+
+    def pids(self) -> list[int]:
+        """Its processes now: the gunicorn and nginx masters and their workers."""
+        return [pid for master in self.masters for pid in descendants(master)]
+
+
 @contextlib.contextmanager
-def hello_twin(stack: Stack) -> Iterator[str]:
-    """Start the twin; yield its base URL (``http://127.0.0.1:<port>``); stop it after.
-    Its files live in ``<run>/bench/twin``. Raises RuntimeError when it does not start."""
+def hello_twin(stack: Stack) -> Iterator[Twin]:
+    """Start the twin; yield it; stop it after. Its files live in ``<run>/bench/twin``.
+    Raises RuntimeError when it does not start."""
     run = stack.run_dir / "bench" / "twin"
     for part in ("nginx", "log"):
         (run / part).mkdir(parents=True, exist_ok=True)
@@ -90,7 +104,7 @@ def hello_twin(stack: Stack) -> Iterator[str]:
                                       start_new_session=True))
         base = f"http://127.0.0.1:{http_port}"
         _wait_ready(f"{base}/api/personal-data/user", time.monotonic() + 60, procs)
-        yield base
+        yield Twin(base, tuple(proc.pid for proc in procs))
     finally:
         # gunicorn: TERM is a graceful stop; nginx: QUIT is (TERM is a fast one)
         if len(procs) > 1:
