@@ -56,11 +56,13 @@ ARG VENV=/opt/venv
 ENV PATH="${VENV}/bin:${PATH}" \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
-    GUNICORN_CMD_ARGS="--workers 2 --timeout 30 --no-control-socket --access-logfile - --worker-class common.gunicorn_worker.FsaSyncWorker --limit-request-fields 32768"
+    GUNICORN_CMD_ARGS="--workers 2 --timeout 30 --no-control-socket --access-logfile - --worker-class common.gunicorn_worker.FsaSyncWorker --limit-request-fields 32768 --config python:common.gunicorn_conf"
 # GUNICORN_CMD_ARGS: what the local stack gives every gunicorn, besides --bind; the
 # control socket would otherwise go to $HOME, which this user does not have. The worker
 # class answers gunicorn's own parse errors as FSAs; the field count is bounded by nginx's
-# header buffers instead of gunicorn's 100 (common/gunicorn_worker.py).
+# header buffers instead of gunicorn's 100 (common/gunicorn_worker.py). The config module
+# holds only server hooks: the master serves the workers' summed metrics on
+# TESSERA_METRICS_PORT (common/gunicorn_conf.py; docker-compose.yml sets the port).
 # A fixed uid, so volumes and a Kubernetes runAsUser can name it.
 RUN groupadd --gid 10001 tessera \
     && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \

@@ -114,6 +114,16 @@ def check_nginx(stack: Stack) -> str | None:
     return _http(f"{stack.base_url}/")
 
 
+def check_demo_rp(stack: Stack) -> str | None:
+    """The demo relying party's home page answers 200 (it needs no other program)."""
+    return _http(f"{stack.demo_rp_url}/")
+
+
+def check_prometheus(stack: Stack) -> str | None:
+    """Prometheus answers ready (``/-/ready``: its storage is open, it scrapes)."""
+    return _http(f"{stack.prometheus_url}/-/ready")
+
+
 def service_check(program: str) -> Check:
     """The check of one instance of an HTTP service (``jsconfig``, ``personal_data-2``):
     its ``/api/<url_name>/status/healthy`` answers 200 on the instance's own port."""
@@ -134,4 +144,6 @@ INFRA_CHECKS: dict[str, Check] = {
     "smtp": check_smtp,
     "rabbitmq": check_rabbitmq,
     "nginx": check_nginx,
+    "demo-rp": check_demo_rp,
+    "prometheus": check_prometheus,
 }

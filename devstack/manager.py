@@ -218,6 +218,8 @@ def _start_group(stack: Stack, progs: list[supervisor.Program], group: str) -> N
 def _wait_platform(stack: Stack, progs: list[supervisor.Program], deadline: float) -> None:
     pending = _platform_checks(progs)
     pending["nginx"] = checks.check_nginx
+    pending["demo-rp"] = checks.check_demo_rp
+    pending["prometheus"] = checks.check_prometheus
     _wait(stack, pending, deadline, "services")
 
 

@@ -26,7 +26,7 @@ VENV_BIN = Path(sys.executable).parent
 RABBITMQ_BIN = Path("/usr/lib/rabbitmq/bin")
 
 #: Infrastructure programs, in start order; groups of the platform itself.
-INFRA = ("epmd", "mongo", "redis", "etcd", "smtp", "rabbitmq", "nginx")
+INFRA = ("epmd", "mongo", "redis", "etcd", "smtp", "rabbitmq", "nginx", "demo-rp", "prometheus")
 GROUPS = ("services", "workers")
 
 
@@ -74,6 +74,16 @@ def present_workers() -> dict[str, str]:
 def service_env(stack: Stack) -> dict[str, str]:
     """What every service and worker needs to find its configuration."""
     return {"TESSERA_ETCD": stack.etcd_address, "TESSERA_STACK": stack.name, "PYTHONUNBUFFERED": "1"}
+
+
+def metrics_env(stack: Stack, program: str, *, multiprocess: bool) -> dict[str, str]:
+    """The environment of ``program``'s metrics (``common.metrics``): its internal port
+    and, for a gunicorn service, prometheus_client's multiprocess directory
+    ``<run>/metrics/<program>`` (emptied by the master at each start)."""
+    env = {"TESSERA_METRICS_PORT": str(stack.metrics_port(program))}
+    if multiprocess:
+        env["PROMETHEUS_MULTIPROC_DIR"] = str(stack.run_dir / "metrics" / program)
+    return env
 
 
 def programs(stack: Stack) -> list[Program]:
@@ -142,12 +152,15 @@ def programs(stack: Stack) -> list[Program]:
                         # nginx bounds the headers by size (large_client_header_buffers); let
                         # gunicorn take as many fields as fit, so its count limit never answers
                         "--limit-request-fields", "32768",
-                        "--access-logfile", "-", f"services.{service.name}.app:create_app()",
+                        "--access-logfile", "-",
+                        # server hooks only: the metrics of every worker, served by the master
+                        "--config", "python:common.gunicorn_conf",
+                        f"services.{service.name}.app:create_app()",
                     ],
                     group="services",
                     autostart=False,
                     priority=100,
-                    env=env,
+                    env={**env, **metrics_env(stack, program, multiprocess=True)},
                     stopwaitsecs=35,
                     startsecs=3,  # a worker that cannot boot takes ~1 s: BACKOFF, then FATAL
                 )
@@ -157,7 +170,8 @@ def programs(stack: Stack) -> list[Program]:
             progs.append(
                 Program(
                     program, [str(VENV_BIN / "python"), "-m", module], group="workers",
-                    autostart=False, priority=110, env=env, stopwaitsecs=30,
+                    autostart=False, priority=110, env={**env, **metrics_env(stack, program, multiprocess=False)},
+                    stopwaitsecs=30,
                 )
             )
     progs.append(
@@ -165,6 +179,29 @@ def programs(stack: Stack) -> list[Program]:
             "nginx",
             ["nginx", "-e", str(run / "log" / "nginx-error.log"), "-c", str(run / "nginx" / "nginx.conf")],
             priority=200,
+        )
+    )
+    # The demo relying party (issue 13): it asks Tessera for nothing until someone signs
+    # in (Authlib reads the discovery document then), so it starts with the rest.
+    progs.append(
+        Program(
+            "demo-rp", [str(VENV_BIN / "python"), "-m", "devstack.demo_rp"], priority=210,
+            env={"TESSERA_ISSUER": stack.base_url, "DEMO_RP_URL": stack.demo_rp_url, "PYTHONUNBUFFERED": "1"},
+        )
+    )
+    # Prometheus (Debian's package), scraping every service and worker of the stack
+    # (render.prometheus_conf); its data is the stack's, kept two days.
+    progs.append(
+        Program(
+            "prometheus",
+            [
+                "prometheus", f"--config.file={run / 'prometheus' / 'prometheus.yml'}",
+                f"--storage.tsdb.path={run / 'prometheus' / 'data'}", "--storage.tsdb.retention.time=2d",
+                f"--web.listen-address=127.0.0.1:{ports['prometheus']}",
+                f"--web.external-url=http://127.0.0.1:{ports['prometheus']}/",
+            ],
+            priority=220,
+            stopwaitsecs=30,
         )
     )
     return progs
@@ -264,13 +301,15 @@ def write_configs(stack: Stack) -> list[Program]:
     """
     run = stack.run_dir
     for sub in ("log", "mongo", "redis", "etcd", "nginx", "mail/new", "mail/cur", "mail/tmp",
-                "rabbitmq", "log/rabbitmq"):
+                "rabbitmq", "log/rabbitmq", "prometheus/data", "metrics"):
         (run / sub).mkdir(parents=True, exist_ok=True)
     (run / "etcd").chmod(0o700)  # etcd warns about anything wider
     progs = programs(stack)
     render.write_if_changed(run / "redis.conf", render.redis_conf(stack))
     render.write_rabbitmq_files(stack)
     render.write_if_changed(run / "nginx" / "nginx.conf", render.nginx_conf(stack))
+    render.write_if_changed(run / "prometheus" / "prometheus.yml", render.prometheus_conf(stack))
+    render.write_if_changed(run / "prometheus" / "targets.json", render.prometheus_targets(stack, progs))
     render.write_if_changed(run / "supervisord.conf", supervisord_conf(stack, progs), mode=0o600)
     return progs
 

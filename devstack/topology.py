@@ -86,7 +86,22 @@ BASE_PORTS: dict[str, int] = {
     "etcd_peer": 2480,
     "smtp": 2525,
     "supervisor": 8190,
+    # the stack's Prometheus (its own web UI and API)
+    "prometheus": 30190,
 }
+
+#: Metrics ports (``common.metrics``: served by each gunicorn master and worker process,
+#: never proxied by nginx) live in a block of their own, 30100–30199 on the dev stack,
+#: where no other port of any stack falls within the 1900 that the offsets span: a
+#: service instance's metrics port is its HTTP port + METRICS_SHIFT (8101 → 30101 …
+#: 8139 → 30139), a worker instance's its base here + 10·(n-1).
+METRICS_SHIFT = 22000
+WORKER_METRICS_PORTS: dict[str, int] = {"am": 30141, "msg": 30142}
+
+#: The demo relying party (``devstack/demo_rp.py``): 8090 on the dev stack, where API.md
+#: registers its redirect URIs; on the test stacks 8150 + the stack's offset, because
+#: 8090 + offset would be the supervisor port (8190) of the stack one hundred below.
+DEMO_RP_PORT = {"dev": 8090, "test": 8150}
 
 
 @dataclass(frozen=True)
@@ -116,6 +131,18 @@ class Stack:
             raise KeyError(program)
         return self.service_ports[name] + REPLICA_PORT_STEP * instances.index(program)
 
+    def metrics_port(self, program: str) -> int:
+        """The internal metrics port of service or worker instance ``program``
+        (``personal_data-2``, ``am-1``, ``msg``). Raises KeyError for another name."""
+        name = service_of(program)
+        if name in WORKER_METRICS_PORTS:
+            instances = self.instances(name)
+            if program not in instances:
+                raise KeyError(program)
+            offset = self.ports["prometheus"] - BASE_PORTS["prometheus"]
+            return WORKER_METRICS_PORTS[name] + offset + REPLICA_PORT_STEP * instances.index(program)
+        return self.instance_port(program) + METRICS_SHIFT
+
     def instance_ports(self, name: str) -> list[int]:
         """The ports of every instance of service ``name``, first instance first."""
         return [self.instance_port(program) for program in self.instances(name)]
@@ -132,6 +159,18 @@ class Stack:
         WebAuthn relying-party id (W3C WebAuthn §5.1.3/§13.4.9: an RP id is a registrable
         domain), and ``localhost`` is a secure context without TLS."""
         return f"http://localhost:{self.ports['http']}"
+
+    @property
+    def demo_rp_url(self) -> str:
+        """The demo relying party's origin, e.g. ``http://127.0.0.1:8090``: 127.0.0.1, as
+        its registered redirect URIs say, so its cookie is not one of Tessera's
+        (``localhost``) either."""
+        return f"http://127.0.0.1:{self.ports['demo_rp']}"
+
+    @property
+    def prometheus_url(self) -> str:
+        """The stack's Prometheus (web UI and ``/api/v1/``), e.g. ``http://127.0.0.1:30190``."""
+        return f"http://127.0.0.1:{self.ports['prometheus']}"
 
     @property
     def mail_dir(self) -> Path:
@@ -172,6 +211,7 @@ def get_stack(name: str | None = None) -> Stack:
     name = name or os.environ.get("TESSERA_STACK", "dev")
     offset = stack_offset(name)
     ports = {key: port + offset for key, port in BASE_PORTS.items()}
+    ports["demo_rp"] = DEMO_RP_PORT["dev"] if name == "dev" else DEMO_RP_PORT["test"] + offset
     if name == "dev" and os.environ.get("TESSERA_HTTP_PORT"):
         ports["http"] = int(os.environ["TESSERA_HTTP_PORT"])
     run_dir = ROOT / ".run" if name == "dev" else ROOT / ".run" / name

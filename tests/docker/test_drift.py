@@ -102,3 +102,23 @@ def test_every_service_and_worker_gets_its_passwords(compose: dict[str, Any], va
         env = compose_file.environment(compose["services"][name])
         assert wanted <= env.keys(), f"{name} lacks {sorted(wanted - env.keys())}"
     assert wanted <= compose_file.example_env().keys()
+
+
+def test_prometheus_scrapes_every_service_and_worker_on_its_metrics_port(compose: dict[str, Any]) -> None:
+    from ruamel.yaml import YAML
+
+    config = YAML(typ="safe").load(compose["configs"]["prometheus"]["content"])
+    scraped = {}
+    for job in config["scrape_configs"]:
+        for sd in job.get("dns_sd_configs", []):
+            for name in sd["names"]:
+                scraped[name] = sd["port"]
+    containers = {s.url_name for s in SERVICES} | set(WORKERS)
+    assert set(scraped) == containers
+    for name in containers:
+        env = compose_file.environment(compose["services"][name])
+        assert env.get("TESSERA_METRICS_PORT") == str(scraped[name]), name
+        assert env.get("TESSERA_METRICS_ADDR") == "0.0.0.0", name
+        # gunicorn sums its workers' metrics from files (common/gunicorn_conf.py)
+        assert ("PROMETHEUS_MULTIPROC_DIR" in env) == (name not in WORKERS), name
+    assert "ports" not in compose["services"]["am"]  # metrics stay on the compose network

@@ -16,11 +16,16 @@ def test_no_two_ports_of_any_stacks_collide_even_at_max_replicas() -> None:
     owners: dict[int, str] = {}
     for name in STACKS:
         stack = get_stack(name)
-        stack = dataclasses.replace(stack, replicas={s.name: topology.MAX_REPLICAS for s in SERVICES})
+        stack = dataclasses.replace(stack, replicas={n: topology.MAX_REPLICAS
+                                                     for n in [*(s.name for s in SERVICES), *topology.WORKERS]})
         ports = {f"{name}:{key}": port for key, port in stack.ports.items()}
         for service in SERVICES:
             for program, port in zip(stack.instances(service.name), stack.instance_ports(service.name)):
                 ports[f"{name}:{program}"] = port
+                ports[f"{name}:{program}:metrics"] = stack.metrics_port(program)
+        for worker in topology.WORKERS:
+            for program in stack.instances(worker):
+                ports[f"{name}:{program}:metrics"] = stack.metrics_port(program)
         for owner, port in ports.items():
             assert port not in owners, f"{owner} and {owners.get(port)} share port {port}"
             owners[port] = owner
@@ -53,3 +58,19 @@ def test_every_service_of_the_catalog_has_a_port_and_nothing_else_does() -> None
     assert set(topology.SERVICE_PORTS) == set(catalog.SERVICES)
     assert [s.name for s in SERVICES] == list(catalog.SERVICES)
     assert topology.WORKERS == catalog.WORKERS
+
+
+def test_metrics_ports_are_internal_and_below_the_ephemeral_range() -> None:
+    for name in STACKS:
+        stack = get_stack(name)
+        programs = [p for s in SERVICES for p in stack.instances(s.name)]
+        programs += [p for w in topology.WORKERS for p in stack.instances(w)]
+        ports = [stack.metrics_port(program) for program in programs] + [stack.ports["prometheus"]]
+        assert len(set(ports)) == len(ports)
+        # Linux hands out 32768 and up to outgoing connections (ip_local_port_range)
+        assert all(1024 < port < 32768 for port in ports), ports
+    test = get_stack("test")
+    assert test.metrics_port("jsconfig") == test.instance_port("jsconfig") + topology.METRICS_SHIFT
+    assert test.metrics_port("am-2") == test.metrics_port("am-1") + topology.REPLICA_PORT_STEP
+    with pytest.raises(KeyError):
+        test.metrics_port("am-3")
