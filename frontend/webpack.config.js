@@ -19,7 +19,14 @@ module.exports = (env, argv) => {
     entry: { main: './src/index.tsx' },
     // Modules and minified chunks are kept in node_modules/.cache/webpack: a rebuild after
     // a source change minifies only the chunks that changed (not react-dom's vendor chunk).
-    cache: { type: 'filesystem', buildDependencies: { config: [__filename] } },
+    // The Babel config and package.json (its browserslist: what Babel and webpack compile
+    // for) are build dependencies too: a change to either rebuilds every module.
+    cache: {
+      type: 'filesystem',
+      buildDependencies: {
+        config: [__filename, path.resolve(__dirname, 'babel.config.js'), path.resolve(__dirname, 'package.json')],
+      },
+    },
     output: {
       path: path.resolve(__dirname, 'dist'),
       filename: '[name].[contenthash].js',
@@ -36,9 +43,22 @@ module.exports = (env, argv) => {
       rules: [
         { test: /\.[jt]sx?$/, exclude: /node_modules/, use: 'babel-loader' },
         { test: /\.css$/, use: [MiniCssExtractPlugin.loader, 'css-loader'] },
+        // The catalogues' ICU messages are parsed here, not in the browser (no parser shipped).
+        {
+          test: /[\\/]src[\\/]translations[\\/][^\\/]+\.json$/,
+          type: 'json',
+          use: path.resolve(__dirname, 'scripts/icu-ast-loader.cjs'),
+        },
       ],
     },
-    resolve: { extensions: ['.ts', '.tsx', '.js', '.jsx'], alias: { zxcvbn$: ZXCVBN_DIST } },
+    resolve: {
+      extensions: ['.ts', '.tsx', '.js', '.jsx'],
+      alias: {
+        zxcvbn$: ZXCVBN_DIST,
+        // Every message reaches react-intl as an AST (scripts/icu-ast-loader.cjs).
+        '@formatjs/icu-messageformat-parser$': require.resolve('@formatjs/icu-messageformat-parser/no-parser.js'),
+      },
+    },
     plugins: [
       new HtmlWebpackPlugin({
         template: './src/index.html',

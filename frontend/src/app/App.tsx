@@ -5,21 +5,18 @@ import { api } from '../api/api';
 import { RetryCard } from '../components/Card';
 import Loading from '../components/Loading';
 import { selectConfig } from '../features/config/configSlice';
+import { ActivityPage, OverviewPage } from '../features/console/lazy';
 import DashboardLayout from '../features/dashboard/DashboardLayout';
-import EmailsPage from '../features/emails/EmailsPage';
 import { selectLanguage } from '../features/language/languageSlice';
 import LoginPage from '../features/login/LoginPage';
-import PersonalDataPage from '../features/personalData/PersonalDataPage';
-import PhonesPage from '../features/phones/PhonesPage';
-import ResetPasswordPage from '../features/resetPassword/ResetPasswordPage';
-import SecurityPage from '../features/security/SecurityPage';
+import { ConsentPage, LogoutPage } from '../features/oidc/lazy';
 import { selectLoggedIn } from '../features/session/sessionSlice';
-import SignupPage from '../features/signup/SignupPage';
 import en from '../translations/en.json';
 import sv from '../translations/sv.json';
 import { useAppSelector } from './hooks';
 import Layout from './Layout';
 import NotFoundPage from './NotFoundPage';
+import { EmailsPage, PersonalDataPage, PhonesPage, ResetPasswordPage, SecurityPage, SignupPage } from './pages';
 import RequireAuth from './RequireAuth';
 
 export const CATALOGUES: Record<string, Record<string, string>> = { en, sv };
@@ -48,6 +45,9 @@ export function AppRoutes() {
           <Route path="login" element={<LoginPage />} />
           <Route path="signup" element={<SignupPage />} />
           <Route path="reset-password" element={<ResetPasswordPage />} />
+          {/* the OpenID provider's questions to the user (API.md *oidc*) */}
+          <Route path="consent" element={<ConsentPage />} />
+          <Route path="logout" element={<LogoutPage />} />
           <Route
             path="dashboard"
             element={
@@ -56,10 +56,12 @@ export function AppRoutes() {
               </RequireAuth>
             }
           >
-            <Route index element={<PersonalDataPage />} />
+            <Route index element={<OverviewPage />} />
+            <Route path="personal-data" element={<PersonalDataPage />} />
             <Route path="emails" element={<EmailsPage />} />
             <Route path="phones" element={<PhonesPage />} />
             <Route path="security" element={<SecurityPage />} />
+            <Route path="security/activity" element={<ActivityPage />} />
           </Route>
           <Route path="*" element={<NotFoundPage />} />
         </Route>
