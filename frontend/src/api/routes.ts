@@ -12,6 +12,7 @@ import { answerCreators, requestType } from './fsa';
 import type { paths as AuthnPaths } from './generated/authn';
 import type { paths as EmailsPaths } from './generated/emails';
 import type { paths as JsconfigPaths } from './generated/jsconfig';
+import type { paths as OidcPaths } from './generated/oidc';
 import type { paths as PersonalDataPaths } from './generated/personal_data';
 import type { paths as PhonesPaths } from './generated/phones';
 import type { paths as ResetPasswordPaths } from './generated/reset_password';
@@ -77,7 +78,8 @@ export type Tag = ListName | 'session' | 'config';
 
 function service<P>(name: string) {
   const make = <M extends 'GET' | 'POST', Body, Payload>(method: M, route: string, tag?: Tag) => {
-    const type = requestType(method, name, route);
+    // a path parameter is not part of the type, as on the server (`consent/{request_id}` → GET_OIDC_CONSENT)
+    const type = requestType(method, name, route.replace(/\{[^}]*\}/g, ''));
     const info: RouteInfo = { method, service: name, route, type, tag };
     return { ...info, method, ...answerCreators<Payload>(type) } as Route<M, Body, Payload>;
   };
@@ -97,6 +99,7 @@ const phones = service<PhonesPaths>('phones');
 const security = service<SecurityPaths>('security');
 const signup = service<SignupPaths>('signup');
 const resetPassword = service<ResetPasswordPaths>('reset-password');
+const oidc = service<OidcPaths>('oidc');
 
 export const routes = {
   config: jsconfig.get('config', 'config'),
@@ -133,6 +136,19 @@ export const routes = {
   webauthnRegisterComplete: security.post('webauthn/register/complete'),
   credentialsRemove: security.post('credentials/remove'),
   recoveryCodes: security.post('recovery-codes'),
+  sessions: security.get('sessions'),
+  sessionsRevoke: security.post('sessions/revoke'),
+  sessionsRevokeOthers: security.post('sessions/revoke-others'),
+  // read page by page (`before`) and as a re-authenticated download: see features/console/consoleApi.ts
+  events: security.get('events'),
+  dataExport: security.get('export'),
+  // the OpenID provider's SPA routes; {request_id} is filled in by features/oidc/oidcApi.ts
+  consentRequest: oidc.get('consent/{request_id}'),
+  consentAnswer: oidc.post('consent/{request_id}'),
+  logoutRequest: oidc.get('logout/{request_id}'),
+  logoutAnswer: oidc.post('logout/{request_id}'),
+  consents: oidc.get('consents'),
+  consentsRevoke: oidc.post('consents/revoke'),
   signupState: signup.get('state'),
   signupRegister: signup.post('register'),
   signupVerify: signup.post('verify'),

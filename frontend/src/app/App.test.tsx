@@ -136,7 +136,8 @@ describe('signup', () => {
     expect(await axe(container)).toHaveNoViolations();
     await user.click(screen.getByRole('button', { name: 'Create account' }));
 
-    expect(await screen.findByRole('heading', { level: 1, name: 'Personal data' })).toBeInTheDocument();
+    // a new account lands on the dashboard's home
+    expect(await screen.findByRole('heading', { level: 1, name: 'Overview' })).toBeInTheDocument();
     expect(callsTo(api, 'POST /api/signup/register')).toEqual([
       { email: 'ada@example.org', given_name: 'Ada', surname: 'Lovelace', tou_accepted: true, language: 'en' },
     ]);
@@ -161,7 +162,7 @@ describe('language', () => {
       { 'POST /api/personal-data/user': (body) => success('POST_PERSONAL_DATA_USER', { ...USER, ...body }) },
       { loggedIn: true },
     );
-    const { user } = renderApp('/dashboard');
+    const { user } = renderApp('/dashboard/personal-data');
     expect(await screen.findByLabelText('Given name')).toHaveValue('Ada');
     await user.click(screen.getByRole('button', { name: 'Svenska' }));
     expect(await screen.findByRole('heading', { level: 1, name: 'Personuppgifter' })).toBeInTheDocument();

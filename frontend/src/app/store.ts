@@ -10,6 +10,7 @@ import phones from '../features/phones/phonesSlice';
 import resetPassword from '../features/resetPassword/resetPasswordSlice';
 import reauthnSaga from '../features/security/reauthnSaga';
 import security from '../features/security/securitySlice';
+import sessions from '../features/console/sessionsSlice';
 import session from '../features/session/sessionSlice';
 import signup from '../features/signup/signupSlice';
 
@@ -23,6 +24,7 @@ export const rootReducer = combineReducers({
   emails,
   phones,
   security,
+  sessions,
   signup,
   resetPassword,
 });

@@ -165,7 +165,7 @@ describe('security', () => {
     await waitFor(() => expect(password).toHaveFocus());
     await user.type(password, 'wrong');
     await user.click(within(dialog).getByRole('button', { name: 'Continue' }));
-    expect(await within(dialog).findByRole('alert')).toHaveTextContent('Wrong email address or password.');
+    expect(await within(dialog).findByRole('alert')).toHaveTextContent('Wrong password.');
 
     await user.clear(password);
     await user.type(password, 'old password');
@@ -212,7 +212,7 @@ describe('personal data', () => {
       },
       { loggedIn: true },
     );
-    const { user } = renderApp('/dashboard');
+    const { user } = renderApp('/dashboard/personal-data');
     const surname = await screen.findByLabelText('Surname');
     await user.clear(surname);
     await user.click(screen.getByRole('button', { name: 'Save' }));

@@ -4,7 +4,8 @@ import { useAppSelector } from '../../app/hooks';
 import { selectUser } from '../personalData/personalDataSlice';
 
 const LINKS = [
-  { to: '/dashboard', id: 'nav.personal_data', end: true },
+  { to: '/dashboard', id: 'nav.overview', end: true },
+  { to: '/dashboard/personal-data', id: 'nav.personal_data' },
   { to: '/dashboard/emails', id: 'nav.emails' },
   { to: '/dashboard/phones', id: 'nav.phones' },
   { to: '/dashboard/security', id: 'nav.security' },

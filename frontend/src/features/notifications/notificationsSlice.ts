@@ -2,6 +2,8 @@ import { createSlice, type PayloadAction } from '@reduxjs/toolkit';
 import { isMutationStarted } from '../../api/api';
 import { isFailFsa, isServerFsa } from '../../api/fsa';
 import { routes } from '../../api/routes';
+import { languageSaving } from '../language/languageSlice';
+import { reauthnCancelled } from '../security/securitySlice';
 
 /**
  * What to tell the user after a success the service answers without a message
@@ -24,6 +26,11 @@ export const SUCCESS_MESSAGES: Record<string, string> = {
   [routes.changePassword.success.type]: 'security.password_changed',
   [routes.terminate.success.type]: 'security.account_terminated',
   [routes.resetNewPassword.success.type]: 'reset_password.done',
+  [routes.consentsRevoke.success.type]: 'oidc.app_disconnected',
+  [routes.signupPassword.success.type]: 'signup.welcome',
+  [routes.sessionsRevoke.success.type]: 'sessions.revoked',
+  [routes.sessionsRevokeOthers.success.type]: 'sessions.others_revoked',
+  [routes.dataExport.success.type]: 'export.done',
 };
 
 // Answers that another part of the UI explains better than a banner would:
@@ -41,6 +48,8 @@ export interface Notification {
 interface NotificationsState {
   items: Notification[];
   nextId: number;
+  /** The account is being saved for a language switch alone: no "saved" banner for it. */
+  quietSave?: boolean;
 }
 
 function push(state: NotificationsState, level: Notification['level'], message: string) {
@@ -62,18 +71,34 @@ const notificationsSlice = createSlice({
     cleared(state) {
       state.items = [];
     },
+    /** A form shows this failure by its fields: the banner would say it twice. */
+    shownInForm(state, action: PayloadAction<string>) {
+      state.items = state.items.filter((item) => !(item.level === 'error' && item.message === action.payload));
+    },
   },
   extraReducers: (builder) => {
     builder
+      .addCase(languageSaving, (state) => {
+        state.quietSave = true;
+      })
       // A new user action replaces what the previous one said.
       .addMatcher(isMutationStarted, (state) => {
         state.items = [];
       })
+      // the re-authentication was cancelled: say that the action it guarded did not happen
+      .addMatcher(reauthnCancelled.match, (state) => {
+        push(state, 'success', 'reauthn.cancelled');
+      })
       .addMatcher(isServerFsa, (state, action) => {
         if (isFailFsa(action)) {
+          if (routes.saveUser.fail.match(action)) state.quietSave = false;
           const { message } = action.payload;
           if (action.meta?.reauthn_required || SILENT_ERRORS.has(message) || SILENT_TYPES.has(action.type)) return;
           push(state, 'error', typeof message === 'string' ? message : 'notifications.generic_error');
+          return;
+        }
+        if (state.quietSave && routes.saveUser.success.match(action)) {
+          state.quietSave = false;
           return;
         }
         const message = (action.payload as { message?: unknown } | null | undefined)?.message;
@@ -83,7 +108,7 @@ const notificationsSlice = createSlice({
   },
 });
 
-export const { dismissed, cleared } = notificationsSlice.actions;
+export const { dismissed, cleared, shownInForm } = notificationsSlice.actions;
 export default notificationsSlice.reducer;
 
 export const selectNotifications = (state: { notifications: NotificationsState }) => state.notifications.items;

@@ -8,16 +8,21 @@ import Loading from '../../components/Loading';
 import NewPasswordForm from '../../components/NewPasswordForm';
 import useSuccessCount from '../../components/useSuccessCount';
 import { selectUser } from '../personalData/personalDataSlice';
+import { selectSecurity } from './securitySlice';
 import { Credentials, TwoFactor } from '../mfa/lazy';
+import { ActivityPart, DataExportPart, SessionsPart } from '../console/SecurityParts';
+import { ConnectedApps } from '../oidc/lazy';
 
 function ChangePassword() {
   const user = useAppSelector(selectUser);
   const change = useRequest(api.endpoints.changePassword);
-  // Remount the form after a success so both password inputs are emptied.
+  // Remount the form after a success, or a cancelled re-authentication, so both password
+  // inputs are emptied.
   const generation = useSuccessCount(change.busy, change.succeeded);
+  const { reauthnCancels } = useAppSelector(selectSecurity);
   return (
     <NewPasswordForm
-      key={generation}
+      key={`${generation}-${reauthnCancels}`}
       request={change}
       onSubmit={(password) => change.send({ new_password: password })}
       userInputs={[user?.given_name, user?.surname, user?.display_name]}
@@ -56,6 +61,10 @@ export default function SecurityPage() {
         <Part title="security.change_password_title">
           <ChangePassword />
         </Part>
+        <SessionsPart />
+        <ActivityPart />
+        <DataExportPart />
+        <ConnectedApps />
         <Part title="security.terminate_title" intro="security.terminate_text">
           <Terminate />
         </Part>
