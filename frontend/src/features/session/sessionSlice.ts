@@ -39,15 +39,22 @@ export const isLoginCompleted = (action: Action): action is PayloadAction<unknow
 export const isMfaRequired = (action: Action): action is PayloadAction<unknown> =>
   isLoginAnswer(action) && mfaDue((action as PayloadAction<unknown>).payload);
 
+/** The methods of a pending step as `GET /session` names them, else what the store held. */
+const pendingMethods = (named: readonly MfaMethod[] | undefined, held: MfaMethod[] | null): MfaMethod[] | null =>
+  named?.length ? [...named] : held;
+
 export interface SessionState {
   status: 'unknown' | 'loggedIn' | 'loggedOut' | 'error';
   userId: string | null;
   authTime: string | null;
   /** The methods of a second step that is due (after the password), else null. */
   mfaMethods: MfaMethod[] | null;
+  /** Logins and re-authentications completed since the SPA loaded (kept across logouts):
+   * a page that asks for a new login sees it done when this grows (features/login). */
+  logins: number;
 }
 
-const initialState: SessionState = { status: 'unknown', userId: null, authTime: null, mfaMethods: null };
+const initialState: SessionState = { status: 'unknown', userId: null, authTime: null, mfaMethods: null, logins: 0 };
 
 const sessionSlice = createSlice({
   name: 'session',
@@ -64,11 +71,16 @@ const sessionSlice = createSlice({
         // authn.required is handled by the logged-out matcher below.
         if (action.payload.message !== 'authn.required' && state.status === 'unknown') state.status = 'error';
       })
-      // a pending second step survives a re-read of the session that still says so
+      // a pending second step survives a re-read of the session that still says so — also
+      // after a reload, when only the session's `mfa_methods` know which methods it takes
       .addMatcher(isLoggedOutAction, (state, action) => ({
         ...initialState,
         status: 'loggedOut' as const,
-        mfaMethods: routes.session.success.match(action) && action.payload.mfa_pending ? state.mfaMethods : null,
+        logins: state.logins,
+        mfaMethods:
+          routes.session.success.match(action) && action.payload.mfa_pending
+            ? pendingMethods(action.payload.mfa_methods, state.mfaMethods)
+            : null,
       }))
       .addMatcher(
         (action) => routes.session.success.match(action) && action.payload.logged_in,
@@ -85,6 +97,7 @@ const sessionSlice = createSlice({
         const answer = payload as { user_id?: string | null; auth_time?: string | null };
         state.status = 'loggedIn';
         state.mfaMethods = null;
+        state.logins += 1;
         state.userId = answer.user_id ?? state.userId;
         if (typeof answer.auth_time === 'string') state.authTime = answer.auth_time;
       });
@@ -98,3 +111,4 @@ type WithSession = { session: SessionState };
 export const selectSession = (state: WithSession) => state.session;
 export const selectLoggedIn = (state: WithSession) => state.session.status === 'loggedIn';
 export const selectMfaMethods = (state: WithSession) => state.session.mfaMethods;
+export const selectLogins = (state: WithSession) => state.session.logins;
