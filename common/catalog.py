@@ -56,6 +56,12 @@ EVENTS_DB = "tessera_events"
 EVENTS_COLLECTION = "events"
 EVENTS_RETENTION_SECONDS = 365 * 24 * 3600
 
+#: Browsers known per account (``common.known_devices``: the new sign-in alert): written by
+#: the services that log people in (``DEVICE_WRITERS``) and by security (forget one).
+DEVICES_DB = "tessera_devices"
+DEVICES_COLLECTION = "devices"
+DEVICE_WRITERS: tuple[str, ...] = ("authn", "signup", "security")
+
 #: Every service's and worker's own database: what an account's deletion purges and
 #: the attribute manager may therefore write. The AM itself keeps no database.
 SERVICE_DATABASES: tuple[str, ...] = tuple(private_db_name(name) for name in principals() if name != "am")
@@ -64,4 +70,4 @@ SERVICE_DATABASES: tuple[str, ...] = tuple(private_db_name(name) for name in pri
 #: Every database that holds data about a user, by whichever service: what an account's
 #: deletion purges (``services.am.purge``) and the data export shows
 #: (``services.security.export``) — one list, so the two can never cover different data.
-USER_DATA_DATABASES: tuple[str, ...] = (*SERVICE_DATABASES, EVENTS_DB)
+USER_DATA_DATABASES: tuple[str, ...] = (*SERVICE_DATABASES, EVENTS_DB, DEVICES_DB)

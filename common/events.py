@@ -65,6 +65,8 @@ class EventType(MessageKey):
     consent_granted = "consent_granted"
     consent_revoked = "consent_revoked"
     data_exported = "data_exported"
+    #: a login from a browser not known for the account (``common.known_devices``)
+    new_device_login = "new_device_login"
 
 
 def events_collection():

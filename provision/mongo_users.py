@@ -14,8 +14,9 @@ import sys
 
 from pymongo import MongoClient
 
-from common.catalog import (CENTRAL_DB, EVENTS_COLLECTION, EVENTS_DB, EVENTS_RETENTION_SECONDS,
-                            USER_DATA_DATABASES, principals, private_db_name, service_user)
+from common.catalog import (CENTRAL_DB, DEVICE_WRITERS, DEVICES_COLLECTION, DEVICES_DB, EVENTS_COLLECTION,
+                            EVENTS_DB, EVENTS_RETENTION_SECONDS, USER_DATA_DATABASES, principals, private_db_name,
+                            service_user)
 
 #: the administrator (``root``) that creates the users; never used by a service
 ADMIN_USER = "tessera_admin"
@@ -36,7 +37,9 @@ def roles_for(name: str) -> list[dict[str, str]]:
     is the least that needs — it still writes only its own. The attribute manager writes
     the central database and, to purge an account (GDPR Art. 17), every database that
     holds user data, the event log included (``readWrite`` includes the reads of its
-    syncs). ``msg`` keeps its idempotency ledger and touches nothing else.
+    syncs). ``msg`` keeps its idempotency ledger and touches nothing else. The services
+    that log people in (``DEVICE_WRITERS``: authn, signup) remember browsers in the known
+    devices' database, and security forgets them there (``common.known_devices``).
     """
     if name == "am":
         return [{"role": "readWrite", "db": db} for db in (CENTRAL_DB, *USER_DATA_DATABASES)]
@@ -46,8 +49,18 @@ def roles_for(name: str) -> list[dict[str, str]]:
     roles = [{"role": "readWrite", "db": own}, {"role": "read", "db": CENTRAL_DB},
              {"role": EVENTS_APPEND_ROLE, "db": "admin"}]
     if name == "security":
-        roles += [{"role": "read", "db": db} for db in USER_DATA_DATABASES if db != own]
+        roles += [{"role": "read", "db": db} for db in USER_DATA_DATABASES if db not in (own, DEVICES_DB)]
+    if name in DEVICE_WRITERS:
+        roles.append({"role": "readWrite", "db": DEVICES_DB})
     return roles
+
+
+def ensure_devices_collection(admin: MongoClient) -> None:
+    """As an administrator, create the known devices' unique index: one record per
+    account and browser (``user_id``, ``browser_hash``), so that parallel logins from one
+    new browser record it — and alert — once. Idempotent; raises pymongo's errors."""
+    admin[DEVICES_DB][DEVICES_COLLECTION].create_index([("user_id", 1), ("browser_hash", 1)],
+                                                       name="user_browser_unique", unique=True)
 
 
 def ensure_events_collection(admin: MongoClient) -> None:
@@ -77,6 +90,7 @@ def ensure_service_users(admin: MongoClient, known: dict[str, str]) -> list[str]
     errors when the server refuses.
     """
     ensure_events_collection(admin)  # the role must exist before a user is given it
+    ensure_devices_collection(admin)
     existing = {u["user"]: u for u in admin.admin.command("usersInfo")["users"]}
     created = []
     for name in principals():

@@ -48,3 +48,24 @@ def post_together(http: HttpClient, path: str, bodies: list[Any]) -> list[Respon
         http.session.cookies.update(answer.cookies)
         answers[index] = http.receive(answer)  # a payload's new CSRF token, as the SPA takes it
     return [answers[index] for index in range(len(bodies))]
+
+
+def post_each_together(calls: list[tuple[HttpClient, str, Any]]) -> list[Response]:
+    """POST each ``(client, path, body)`` of ``calls`` at the same moment, each in its own
+    client's session (several browsers, e.g. two accounts acting at once): released
+    together by a barrier, each on its own connection. The answers, in order; each
+    client receives its own answer (cookies, CSRF token) as ``post`` would."""
+    for client, _, _ in calls:
+        if client.token is None:
+            client.get("/api/jsconfig/config")
+    barrier = threading.Barrier(len(calls))
+
+    def one(call: tuple[HttpClient, str, Any]) -> requests.Response:
+        client, path, body = call
+        barrier.wait()
+        return client.session.post(client.base_url + path, json=body, headers={"X-CSRF-Token": client.token or ""},
+                                   timeout=30)
+
+    with ThreadPoolExecutor(len(calls)) as pool:
+        answers = list(pool.map(one, calls))
+    return [client.receive(answer) for (client, _, _), answer in zip(calls, answers)]

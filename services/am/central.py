@@ -22,6 +22,7 @@ from typing import Any, Iterable, Mapping
 from pymongo import MongoClient
 from pymongo.client_session import ClientSession
 from pymongo.collection import Collection
+from pymongo.errors import DuplicateKeyError
 
 from common.consumer import PermanentError
 from common.db import CENTRAL_DB, private_db_name
@@ -53,8 +54,18 @@ def verified_phones(phones: Iterable[Mapping[str, Any]] | None) -> list[str]:
     return PHONES.verified(phones)
 
 
+#: A WebAuthn credential id (``credentials.webauthn_id``) is on one account at most: the
+#: assertion of a key names the account it logs in to, so two accounts must never hold
+#: the same key (WebAuthn Level 2 §7.1 step 22: "If the credentialId is already known,
+#: the RP SHOULD fail this registration ceremony"). The check security makes before it
+#: registers cannot see a parallel registration for another account; this index can.
+WEBAUTHN_ID_INDEX = "credentials_webauthn_id_unique"
+
+
 def ensure_indexes(users: Collection) -> None:
-    """Create the unique multikey indexes on ``verified_emails`` and ``verified_phones``.
+    """Create the unique multikey indexes on ``verified_emails``, ``verified_phones`` and
+    the WebAuthn credential ids ``credentials.webauthn_id`` (``WEBAUTHN_ID_INDEX``; unique
+    across accounts — within one account security's lock keeps them apart).
 
     Idempotent. Raises ``pymongo.errors.OperationFailure`` when the data already
     violates uniqueness (a human must look) and ``PyMongoError`` when MongoDB is down.
@@ -62,6 +73,8 @@ def ensure_indexes(users: Collection) -> None:
     for field in ("verified_emails", "verified_phones"):
         users.create_index(field, name=f"{field}_unique", unique=True,
                            partialFilterExpression={field: {"$type": "string"}})
+    users.create_index("credentials.webauthn_id", name=WEBAUTHN_ID_INDEX, unique=True,
+                       partialFilterExpression={"credentials.webauthn_id": {"$type": "string"}})
 
 
 class AttributeManager:
@@ -131,8 +144,15 @@ class AttributeManager:
                         raise PermanentError(AmMsg.user_not_found)
             return decided
 
-        with self.client.start_session() as session:
-            decided = session.with_transaction(transaction)
+        try:
+            with self.client.start_session() as session:
+                decided = session.with_transaction(transaction)
+        except DuplicateKeyError as exc:
+            if WEBAUTHN_ID_INDEX not in str(exc):
+                raise  # not a refusal: the consumer retries (and dead-letters) as for any error
+            logger.warning("refused sync from %s for %s: a WebAuthn credential of it is on another account",
+                           service, user_id)
+            raise PermanentError(AmMsg.webauthn_in_use) from None
         if decided.outcome is Outcome.REFUSED:
             self._refuse(request, decided)
         if decided.outcome is Outcome.NOT_YET_VISIBLE:

@@ -17,6 +17,8 @@ class AmMsg(TranslatableMsg):
     sender_not_allowed = "am.sender_not_allowed"
     user_not_found = "am.user_not_found"
     email_in_use = "emails.in_use"
+    #: the security key or passkey is registered to another account (``WEBAUTHN_ID_INDEX``)
+    webauthn_in_use = "security.webauthn_exists"
 
 
 class NotYetVisible(Exception):

@@ -20,12 +20,13 @@ from typing import Any, Callable, Mapping
 
 from flask import g, session
 
-from common import events, flows
+from common import events, flows, known_devices
 from common import session as sessions
 from common.csrf import get_csrf_token
 from common.errors import ApiError
 from common.events import EventType
 from common.flows import Flow
+from common.metrics import SECOND_FACTORS
 from common.throttle import client_address, configured, failure_limit
 from common.users import get_user
 from services.authn.helpers import AuthnMsg, is_failure, password_credential, session_payload
@@ -140,9 +141,13 @@ def complete(flow: PendingLogin, amr: list[str], *, method: str) -> dict[str, An
         flows.transition(PendingLogin, flow.id, PendingState.pending, PendingState.done)
     except flows.FlowError:
         raise ApiError(AuthnMsg.mfa_not_pending, 401) from None
+    SECOND_FACTORS.labels(method=method, outcome="success").inc()
     if flow.data["purpose"] == LOGIN:
         token = sessions.login(user_id, amr=amr)
         events.record(EventType.login, user_id, {"amr": amr, "method": method})
+        user = get_user(user_id)
+        if user is not None:
+            known_devices.signed_in(user)
     else:
         sessions.reauthenticated(amr=amr)
         token = get_csrf_token()
@@ -152,6 +157,10 @@ def complete(flow: PendingLogin, amr: list[str], *, method: str) -> dict[str, An
     return payload
 
 
-def mfa_pending() -> bool:
-    """Whether this session has a pending second step (``GET /session``)."""
-    return pending() is not None
+def pending_state() -> dict[str, Any]:
+    """``{mfa_pending}`` of ``GET /session``, and ``mfa_methods`` (the pending step's
+    methods) only while a second step is pending."""
+    flow = pending()
+    if flow is None:
+        return {"mfa_pending": False}
+    return {"mfa_pending": True, "mfa_methods": list(flow.data["methods"])}

@@ -12,7 +12,7 @@ from flask import session
 from webauthn import base64url_to_bytes
 
 from common import session as sessions
-from common import events, webauthn_rp
+from common import events, known_devices, webauthn_rp
 from common.csrf import get_csrf_token
 from common.errors import ApiError
 from common.events import EventType
@@ -54,5 +54,6 @@ def passkey_login(credential: Mapping[str, Any]) -> dict[str, Any]:
     else:
         token = sessions.login(user["_id"], amr=amr)
         events.record(EventType.login, user["_id"], {"amr": amr, "method": "passkey"})
+        known_devices.signed_in(user)
     logger.info("user %s logged in with a passkey", user["_id"])
     return {**session_payload(token), "mfa_required": False, "methods": []}

@@ -90,6 +90,10 @@ class SessionResponse(TesseraSchema):
     amr = fields.List(fields.String(), required=True, allow_none=True,
                       metadata={"doc": "RFC 8176 authentication method references, e.g. pwd, otp, hwk, mfa"})
     mfa_pending = fields.Boolean(required=True, metadata={"doc": "a second step is asked for"})
+    mfa_methods = fields.List(fields.String(validate=validate.OneOf(METHODS)),
+                              metadata={"doc": "only while a second step is pending: the methods it may be "
+                                               "completed with (of totp, webauthn, recovery_code), as the "
+                                               "password step answered them"})
 
 
 class LoginResponse(CsrfTokenResponse):

@@ -5,14 +5,16 @@ import logging
 
 from flask import Blueprint, g, session
 
-from common import events
+from common import events, known_devices
 from common import session as sessions
 from common.api import marshal, unmarshal
 from common.authn import login_required
 from common.csrf import get_csrf_token
+from common.errors import ApiError
 from common.events import EventType
 from common import webauthn_rp
 from common.factors import RECOVERY_CODE, TOTP, WEBAUTHN, mfa_methods
+from common.metrics import LOGINS, SECOND_FACTORS, counted_failure
 from common.schemas import CsrfTokenResponse, EmptyRequest
 from common.throttle import account_or_client, address_key, configured, failure_limit
 from common.users import find_user_by_email, require_user
@@ -42,15 +44,19 @@ def login(email: str, password: str) -> dict:
     ``mfa_required: true`` with the ``methods``, and the session holds a pending second
     step (``services.authn.mfa``) that an ``/mfa/*`` route completes."""
     user = find_user_by_email(email)
-    with events.recorded_on_failure(EventType.login_failed, user and user["_id"], {"method": "password"}):
+    with counted_failure(LOGINS, ApiError, method="password"), \
+            events.recorded_on_failure(EventType.login_failed, user and user["_id"], {"method": "password"}):
         credential = check_password(user, password)
     record_use(user, credential, password)
     methods = mfa_methods(user.get("credentials", []))
     if methods:
+        LOGINS.labels(method="password", outcome="mfa_required").inc()
         return mfa.begin(user, methods, purpose=mfa.LOGIN, password_id=credential["credential_id"],
                          throttle_scope="authn.login", throttle_key=address_key("login")())
     token = sessions.login(user["_id"], amr=["pwd"])
     events.record(EventType.login, user["_id"], {"amr": ["pwd"], "method": "password"})
+    known_devices.signed_in(user)  # a browser new to the account: a mail and an event
+    LOGINS.labels(method="password", outcome="success").inc()
     logger.info("user %s logged in", user["_id"])
     return {**session_payload(token), "mfa_required": False, "methods": []}
 
@@ -63,7 +69,8 @@ def mfa_totp(code: str) -> dict:
     """Complete the pending login (or re-authentication) with a TOTP code: ±1 step, each
     code once (RFC 6238 §5.2); ``amr`` ``["pwd", "otp", "mfa"]``."""
     flow = mfa.require_pending(TOTP)
-    with events.recorded_on_failure(EventType.mfa_failed, flow.data["user_id"], {"method": TOTP}):
+    with counted_failure(SECOND_FACTORS, ApiError, method=TOTP), \
+            events.recorded_on_failure(EventType.mfa_failed, flow.data["user_id"], {"method": TOTP}):
         check_totp(require_user(flow.data["user_id"]), code)
     return mfa.complete(flow, ["pwd", "otp", "mfa"], method=TOTP)
 
@@ -77,7 +84,8 @@ def mfa_recovery_code(code: str) -> dict:
     used up. ``amr`` ``["pwd", "otp", "mfa"]``: a look-up secret is a one-time password
     of the kind RFC 8176 §2 calls ``otp``."""
     flow = mfa.require_pending(RECOVERY_CODE)
-    with events.recorded_on_failure(EventType.mfa_failed, flow.data["user_id"], {"method": RECOVERY_CODE}):
+    with counted_failure(SECOND_FACTORS, ApiError, method=RECOVERY_CODE), \
+            events.recorded_on_failure(EventType.mfa_failed, flow.data["user_id"], {"method": RECOVERY_CODE}):
         check_recovery_code(require_user(flow.data["user_id"]), code)
     return mfa.complete(flow, ["pwd", "otp", "mfa"], method=RECOVERY_CODE)
 
@@ -103,7 +111,8 @@ def mfa_webauthn_complete(credential: dict) -> dict:
     account's keys: 401 ``authn.invalid_credentials`` when it does not verify (a key of
     another account, a replay, a cloned key's sign count). ``amr`` ``["pwd", "hwk", "mfa"]``."""
     flow = mfa.require_pending(WEBAUTHN)
-    with events.recorded_on_failure(EventType.mfa_failed, flow.data["user_id"], {"method": WEBAUTHN}):
+    with counted_failure(SECOND_FACTORS, ApiError, method=WEBAUTHN), \
+            events.recorded_on_failure(EventType.mfa_failed, flow.data["user_id"], {"method": WEBAUTHN}):
         amr = check_webauthn(require_user(flow.data["user_id"]), credential, webauthn_rp.SECOND_FACTOR)
     return mfa.complete(flow, ["pwd", *amr, "mfa"], method=WEBAUTHN)
 
@@ -126,7 +135,10 @@ def passkey_complete(credential: dict) -> dict:
     is already logged in as the passkey's user; ``amr`` ``["hwk", "mfa"]``. 401
     ``authn.invalid_credentials`` for an unknown or failing credential (the user handle
     names no account, the credential is not one of its passkeys, no user verification)."""
-    return passkey_login(credential)
+    with counted_failure(LOGINS, ApiError, method="passkey"):
+        payload = passkey_login(credential)
+    LOGINS.labels(method="passkey", outcome="success").inc()
+    return payload
 
 
 @bp.post("/logout")
@@ -149,8 +161,9 @@ def logout() -> dict:
 @marshal(SessionResponse)
 def get_session() -> dict:
     """Who this session belongs to, when and how (``amr``) they last proved it, and
-    whether a second step is pending."""
-    return {**session_payload(), "mfa_pending": mfa.mfa_pending()}
+    whether a second step is pending — with its ``mfa_methods`` then, so that a page
+    reloaded during the second step can show it again."""
+    return {**session_payload(), **mfa.pending_state()}
 
 
 @bp.post("/reauthenticate")

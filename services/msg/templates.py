@@ -41,6 +41,8 @@ MAIL_TEMPLATES: dict[str, tuple[str, ...]] = {
     "mfa_added": ("given_name", "factor"),
     "mfa_removed": ("given_name", "factor", "last"),
     "recovery_codes_generated": ("given_name",),
+    # a login from a browser not known for the account (issue 14): time (UTC), browser, ip
+    "new_device_login": ("given_name", "time", "browser", "ip", "reset_url"),
 }
 
 #: SMS template → the context keys it needs

@@ -2,29 +2,15 @@
 they signed in; ending one or all others (``common.session`` keeps them)."""
 from __future__ import annotations
 
-import functools
 from datetime import datetime, timezone
 from typing import Any
-
-from ua_parser import parse
 
 from common import events
 from common import session as sessions
 from common.errors import ApiError
 from common.events import EventType
+from common.user_agents import describe
 from services.security.helpers import SecurityMsg
-
-
-@functools.lru_cache(maxsize=1024)
-def describe(user_agent: str | None) -> str | None:
-    """``"Firefox on Linux"`` for a User-Agent string (ua-parser, uap-core's rules):
-    the browser family, and the OS family when it is known; None for no header."""
-    if not user_agent:
-        return None
-    result = parse(user_agent)
-    browser = result.user_agent.family if result.user_agent else "Other"
-    system = result.os.family if result.os else None
-    return f"{browser} on {system}" if system and system != "Other" else browser
 
 
 def listing(user_id: str) -> dict[str, list[dict[str, Any]]]:

@@ -18,7 +18,7 @@ from typing import Any, Mapping
 from bson import ObjectId
 
 from common import session as sessions
-from common.catalog import EVENTS_COLLECTION, EVENTS_DB, private_db_name
+from common.catalog import DEVICES_COLLECTION, DEVICES_DB, EVENTS_COLLECTION, EVENTS_DB, private_db_name
 from common.db import central_db, mongo
 from common.user_data import ownership_query, user_collections
 from services.security import devices
@@ -46,19 +46,24 @@ def plain(value: Any) -> Any:
 
 
 def build(user_id: str) -> dict[str, Any]:
-    """``{user, services, events, sessions, consents}``: the central user; every other
-    database's documents of the user by service name then collection (``{"emails":
+    """``{user, services, events, sessions, consents, devices}``: the central user; every
+    other database's documents of the user by service name then collection (``{"emails":
     {"users": [...], "proofing_log": [...]}}``); the security events, oldest first; the
-    live sessions; the OpenID consents. Raises pymongo's errors (MongoDB down → 503)."""
+    live sessions; the OpenID consents; the browsers known for the account (without the
+    hash that recognises them). Raises pymongo's errors (MongoDB down → 503)."""
     user = central_db().users.find_one({"_id": user_id})
     query = ownership_query(user_id, user)
     services: dict[str, dict[str, list[Any]]] = {}
     events: list[Any] = []
     consents: list[Any] = []
+    known_devices: list[Any] = []
     for database, collection in user_collections(mongo().client):
         documents = [plain(d) for d in collection.find(query).sort("_id", 1)]
         if (database, collection.name) == (EVENTS_DB, EVENTS_COLLECTION):
             events = documents
+            continue
+        if (database, collection.name) == (DEVICES_DB, DEVICES_COLLECTION):
+            known_devices = documents
             continue
         if (database, collection.name) == CONSENTS:
             consents = documents
@@ -66,4 +71,4 @@ def build(user_id: str) -> dict[str, Any]:
             services.setdefault(database.removeprefix("tessera_"), {})[collection.name] = documents
     shown_sessions = [plain(devices.shown(s)) for s in sessions.user_sessions(user_id)]
     return {"user": plain(user or {}), "services": services, "events": events,
-            "sessions": shown_sessions, "consents": consents}
+            "sessions": shown_sessions, "consents": consents, "devices": known_devices}

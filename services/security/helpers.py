@@ -33,6 +33,8 @@ class SecurityMsg(TranslatableMsg):
     webauthn_exists = "security.webauthn_exists"
     #: /sessions/revoke with an id that is none of the user's live sessions
     session_not_found = "security.session_not_found"
+    #: /devices/forget with an id that is none of the account's known browsers
+    device_not_found = "security.device_not_found"
 
 
 def credentials_payload(credentials: Iterable[Mapping[str, Any]]) -> dict[str, Any]:

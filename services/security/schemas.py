@@ -124,6 +124,31 @@ class RevokeSessionRequest(TesseraSchema):
     id = fields.String(required=True, validate=validate.Regexp(r"\A[A-Za-z0-9_-]{22}\Z"))
 
 
+class KnownDeviceResponse(TesseraSchema):
+    """A browser known for the account (``common.known_devices``): a public ``id`` (never
+    the cookie), its ``label`` (``"Firefox on Linux"``), when it first and last logged in,
+    and whether it is this browser (``current``)."""
+
+    id = fields.String(required=True)
+    label = fields.String(required=True, allow_none=True)
+    first_seen = fields.DateTime(required=True, allow_none=True)
+    last_seen = fields.DateTime(required=True, allow_none=True)
+    current = fields.Boolean(required=True)
+
+
+class DevicesResponse(TesseraSchema):
+    """``GET /devices`` and ``/devices/forget``: the browsers known for the account, most
+    recently seen first."""
+
+    devices = fields.List(fields.Nested(KnownDeviceResponse), required=True)
+
+
+class ForgetDeviceRequest(TesseraSchema):
+    """``POST /devices/forget``: the known device's public ``id`` (base64url, 16 characters)."""
+
+    id = fields.String(required=True, validate=validate.Regexp(r"\A[A-Za-z0-9_-]{16}\Z"))
+
+
 class EventsQuery(TesseraSchema):
     """``GET /events?before=<cursor>``: the ``next`` of the previous page."""
 
@@ -150,7 +175,7 @@ class EventsResponse(TesseraSchema):
 
 
 class ExportResponse(TesseraSchema):
-    """``GET /export``: ``export`` = ``{user, services, events, sessions, consents}``
+    """``GET /export``: ``export`` = ``{user, services, events, sessions, consents, devices}``
     (``services.security.export.build``), as plain JSON."""
 
     export = fields.Dict(required=True)

@@ -6,10 +6,11 @@ import logging
 
 from flask import Blueprint, g
 
-from common import events
+from common import events, known_devices
 from common import session as sessions
 from common.api import applied_or_pending, marshal, unmarshal
 from common.authn import login_required, recent_authn_required
+from common.errors import ApiError
 from common.events import EventType
 from common.schemas import CsrfTokenResponse, EmptyRequest
 from common.messaging import mail_user
@@ -17,8 +18,8 @@ from common.throttle import configured, limiter
 from common.users import new_password_credentials, request_delete, require_user, update_user
 from services.security.helpers import SecurityMsg, credentials_payload, one_at_a_time
 from services.security import activity, devices, export, mfa
-from services.security.schemas import (ChangePasswordRequest, CredentialsResponse, EventsQuery, EventsResponse,
-                                       ExportResponse, RecoveryCodesResponse, RemoveCredentialRequest,
+from services.security.schemas import (ChangePasswordRequest, CredentialsResponse, DevicesResponse, EventsQuery,
+                                       EventsResponse, ExportResponse, ForgetDeviceRequest, RecoveryCodesResponse, RemoveCredentialRequest,
                                        RevokeSessionRequest, SessionsResponse, TotpBeginResponse,
                                        TotpCompleteRequest, WebauthnRegisterBeginRequest,
                                        WebauthnRegisterBeginResponse, WebauthnRegisterCompleteRequest)
@@ -129,6 +130,29 @@ def revoke_session(id: str) -> dict:  # noqa: A002 (the contract's field name)
 def revoke_other_sessions() -> dict:
     """End every session of the user but this one."""
     return devices.revoke_others(g.user_id)
+
+
+@bp.get("/devices")
+@unmarshal(EmptyRequest)
+@marshal(DevicesResponse)
+@login_required
+def get_devices() -> dict:
+    """The browsers known for the account (a login from any other one is alerted by mail),
+    most recently seen first, this one marked ``current``."""
+    return {"devices": known_devices.listing(g.user_id)}
+
+
+@bp.post("/devices/forget")
+@unmarshal(ForgetDeviceRequest)
+@marshal(DevicesResponse)
+@login_required
+def forget_device(id: str) -> dict:  # noqa: A002 (the contract's field name)
+    """Forget a known browser: its next login alerts again. 404
+    ``security.device_not_found`` for an id that is none of the account's."""
+    if not known_devices.forget(g.user_id, id):
+        raise ApiError(SecurityMsg.device_not_found, 404)
+    logger.info("known device %s of %s forgotten", id, g.user_id)
+    return {"devices": known_devices.listing(g.user_id)}
 
 
 @bp.get("/events")

@@ -16,9 +16,10 @@ from typing import Any, Mapping
 
 from flask import current_app, request, session
 
-from common import codes, flows, locks, proofing, users
+from common import codes, events, flows, known_devices, locks, proofing, users
 from common.domain import SyncRefused
 from common.errors import ApiError
+from common.events import EventType
 from common.messages import CommonMsg, TranslatableMsg
 from common.messaging import queue_mail
 from common.session import login
@@ -93,10 +94,14 @@ def require_verified_flow() -> SignupFlow:
 
 
 def step_of(flow: SignupFlow | None) -> dict[str, Any]:
-    """``{step, email?}`` for ``GET /state`` and ``POST /register``."""
+    """``{step, email?, resend_in?}`` for ``GET /state``, ``/register``, ``/verify`` and
+    ``/resend-code``; ``resend_in``: seconds until ``/resend-code`` may send (verify step)."""
     if flow is None:
         return {"step": "register"}
-    return {"step": flow.state.value, "email": flow.email}
+    answer: dict[str, Any] = {"step": flow.state.value, "email": flow.email}
+    if flow.state.value == "verify":
+        answer["resend_in"] = codes.wait_before_resend(PURPOSE, flow.id, flow.email)
+    return answer
 
 
 def choose_language(requested: str | None) -> str:
@@ -245,6 +250,10 @@ def sign_up(password: str) -> tuple[str, bool, str]:
         raise ApiError(SignupMsg.in_progress, 409) from None
     token = login(user_id)
     session[SESSION_KEY] = flow.id  # login starts a new session: the flow goes along to say "done"
+    # the automatic login is a login like any other in the activity log; its browser is
+    # the account's first known one, remembered without an alert (nothing to warn of)
+    events.record(EventType.login, user_id, {"amr": ["pwd"], "method": "signup"})
+    known_devices.signed_in({"_id": user_id}, alert=False)
     config = _config()
     queue_mail("welcome", flow.email, flow.data["language"],
                {"given_name": flow.data["given_name"],

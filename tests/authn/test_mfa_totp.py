@@ -36,7 +36,8 @@ def test_the_password_alone_leaves_a_pending_login(http, totp_user, stack):
     assert r.payload["user_id"] is None and r.payload["auth_time"] is None  # nobody named yet
     assert http.cookie != before  # a new session id already at the password step
     s = http.get("/api/authn/session").payload
-    assert s == {"logged_in": False, "user_id": None, "auth_time": None, "amr": None, "mfa_pending": True}
+    assert s == {"logged_in": False, "user_id": None, "auth_time": None, "amr": None, "mfa_pending": True,
+                 "mfa_methods": ["totp"]}  # a page reloaded in the second step can show it again
     [flow] = pending_flows(stack)
     assert flow["data"]["user_id"] == totp_user.user_id
     assert flow["expires_at"] - datetime.now().timestamp() <= 300
@@ -72,6 +73,7 @@ def test_a_totp_code_completes_the_login_with_a_new_session_id_and_amr(http, tot
     assert http.cookie != pending_cookie
     s = http.get("/api/authn/session").payload
     assert s["logged_in"] is True and s["amr"] == ["pwd", "otp", "mfa"] and s["mfa_pending"] is False
+    assert "mfa_methods" not in s  # only while a step is pending
     assert http.get("/api/security/credentials").status == 200
 
 
@@ -208,3 +210,13 @@ def test_a_password_change_ends_a_pending_login(http, api, totp_user, stack):
     # nothing was used up by the refused step: the recovery code still logs in after the new password
     assert http.post(LOGIN, {"email": totp_user.email, "password": "periwinkle lighthouse acrobat 88"}).status == 200
     assert http.post(MFA_RECOVERY, {"code": code}).status == 200
+
+
+def test_the_session_names_every_method_of_the_pending_step(http, totp_user, stack):
+    add_recovery_codes(stack, totp_user.user_id)
+    assert login(http, totp_user).payload["methods"] == ["totp", "recovery_code"]
+    s = http.get("/api/authn/session").payload
+    assert s["mfa_pending"] is True and s["mfa_methods"] == ["totp", "recovery_code"]
+    assert age_pending_flows(stack, 301) == 1  # expired: nothing is pending, no methods named
+    s = http.get("/api/authn/session").payload
+    assert s["mfa_pending"] is False and "mfa_methods" not in s

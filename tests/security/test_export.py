@@ -68,7 +68,7 @@ def test_the_export_holds_the_user_and_no_hash_secret_or_code(api, new_user, sta
     r = client.get(EXPORT)
     assert r.status == 200 and r.type == "GET_SECURITY_EXPORT_SUCCESS", r
     export = r.payload["export"]
-    assert set(export) == {"user", "services", "events", "sessions", "consents"}
+    assert set(export) == {"user", "services", "events", "sessions", "consents", "devices"}
     assert export["user"]["_id"] == user.user_id and export["user"]["given_name"] == "Hedy"
     assert {e["email"] for e in export["user"]["emails"]} == {user.email, second}
     assert {c["type"] for c in export["user"]["credentials"]} == {"password", "totp", "webauthn", "recovery_code"}

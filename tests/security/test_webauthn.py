@@ -3,8 +3,9 @@ response that verifies, single-use challenges bound to the session, names, sever
 account, a notification mail."""
 from __future__ import annotations
 
-from tests.factors import REGISTER_BEGIN, REGISTER_COMPLETE, origin, register_key
-from tests.helpers import text_of
+from tests.factors import LOGIN, REGISTER_BEGIN, REGISTER_COMPLETE, origin, register_key
+from tests.helpers import HttpClient, text_of
+from tests.parallel import post_each_together
 from tests.soft_authenticator import SoftAuthenticator, b64url
 from tests.users import central_user
 
@@ -131,3 +132,29 @@ def test_removing_a_key_mails_and_keeps_the_codes_while_another_factor_remains(a
     assert [c["name"] for c in keys(stack, user)] == ["Two"]
     mails = outbox.wait_for_mail(user.email, 4)  # two added, codes, one removed
     assert "security key" in text_of(mails[-1]) and "no longer has a second factor" not in text_of(mails[-1])
+
+
+def test_one_key_registered_by_two_accounts_at_once_goes_to_one(http, new_user, stack, outbox):
+    """The check before registering cannot see a parallel registration for another account
+    (each holds only its own user's lock): the central database's unique index refuses
+    the second, and the user gets a clean 409 — not a key that logs in to two accounts."""
+    users = [new_user(), new_user()]
+    second = HttpClient(stack.base_url)
+    try:
+        clients = [http, second]
+        for client, user in zip(clients, users):
+            assert client.post(LOGIN, {"email": user.email, "password": user.password}).status == 200
+        key = SoftAuthenticator(origin=origin(stack))  # one authenticator, one credential id
+        responses = [key.create(client.post(REGISTER_BEGIN).payload["options"]) for client in clients]
+        answers = post_each_together([(client, REGISTER_COMPLETE, {"credential": response, "name": "Shared"})
+                                      for client, response in zip(clients, responses)])
+    finally:
+        second.close()
+    assert sorted((a.status, a.message) for a in answers) == [(200, None), (409, "security.webauthn_exists")], answers
+    holders = [user for user in users if keys(stack, user)]
+    assert len(holders) == 1 and keys(stack, holders[0])[0]["webauthn_id"] == b64url(key.credential_id)
+    # only the account that got the key is told it was added
+    outbox.drain(stack)
+    added = [[m for m in outbox.mails(user.email) if m["Subject"] == "A sign-in method was added to your account"]
+             for user in users]
+    assert [len(mails) for mails in added] == [int(user in holders) for user in users]

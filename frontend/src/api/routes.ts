@@ -139,6 +139,8 @@ export const routes = {
   sessions: security.get('sessions'),
   sessionsRevoke: security.post('sessions/revoke'),
   sessionsRevokeOthers: security.post('sessions/revoke-others'),
+  devices: security.get('devices'),
+  devicesForget: security.post('devices/forget'),
   // read page by page (`before`) and as a re-authenticated download: see features/console/consoleApi.ts
   events: security.get('events'),
   dataExport: security.get('export'),
@@ -154,6 +156,7 @@ export const routes = {
   signupVerify: signup.post('verify'),
   signupResendCode: signup.post('resend-code'),
   signupPassword: signup.post('password', 'session'),
+  resetState: resetPassword.get('state'),
   resetStart: resetPassword.post('start'),
   resetVerify: resetPassword.post('verify'),
   resetNewPassword: resetPassword.post('new-password'),

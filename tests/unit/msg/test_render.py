@@ -15,7 +15,8 @@ from tests.helpers import code_in
 
 SAMPLE = {"code": "493027", "given_name": "<b>Åsa</b>", "ttl_minutes": 10,
           "reset_url": "http://127.0.0.1:8080/reset-password?x=1&y=2", "login_url": "http://127.0.0.1:8080/login",
-          "new_email": "new@example.org", "factor": "passkey", "last": True}
+          "new_email": "new@example.org", "factor": "passkey", "last": True,
+          "time": "2026-12-01 10:55 UTC", "browser": "Firefox on Linux", "ip": "192.0.2.7"}
 
 
 @pytest.fixture

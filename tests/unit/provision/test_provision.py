@@ -28,9 +28,12 @@ def test_an_http_service_writes_its_own_database_and_only_reads_the_central_one(
                                                    {"role": "read", "db": catalog.CENTRAL_DB},
                                                    {"role": mongo_users.EVENTS_APPEND_ROLE, "db": "admin"}]
         extra = mongo_users.roles_for(name)[3:]
-        # security alone reads more (the export and the event log), and only reads
+        # security alone reads more (the export and the event log), and only reads; the
+        # services that log people in, and security, which forgets them, keep known devices
+        devices = [{"role": "readWrite", "db": catalog.DEVICES_DB}] if name in ("authn", "signup", "security") else []
         assert extra == ([] if name != "security" else
-                         [{"role": "read", "db": db} for db in catalog.USER_DATA_DATABASES if db != "tessera_security"])
+                         [{"role": "read", "db": db} for db in catalog.USER_DATA_DATABASES
+                          if db not in ("tessera_security", catalog.DEVICES_DB)]) + devices
 
 
 def test_the_event_log_role_only_inserts() -> None:

@@ -246,3 +246,21 @@ describe('the security page’s second factors', () => {
     expect(await axe(container)).toHaveNoViolations();
   });
 });
+
+describe('a reload during the second step', () => {
+  it('shows the second step again, with the methods the session names', async () => {
+    mockApi({
+      'GET /api/authn/session': success('GET_AUTHN_SESSION', {
+        logged_in: false,
+        mfa_pending: true,
+        mfa_methods: ['totp', 'recovery_code'],
+      }),
+    });
+    renderApp('/login');
+    expect(await screen.findByRole('heading', { level: 1, name: 'Two-step verification' })).toBeInTheDocument();
+    // the second step is a lazy chunk
+    expect(await screen.findByRole('radio', { name: 'Authenticator app' }, { timeout: 15000 })).toBeChecked();
+    expect(screen.getByRole('radio', { name: 'Recovery code' })).toBeInTheDocument();
+    expect(screen.queryByLabelText('Password')).not.toBeInTheDocument();
+  });
+});

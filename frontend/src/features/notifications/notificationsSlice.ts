@@ -31,6 +31,7 @@ export const SUCCESS_MESSAGES: Record<string, string> = {
   [routes.sessionsRevoke.success.type]: 'sessions.revoked',
   [routes.sessionsRevokeOthers.success.type]: 'sessions.others_revoked',
   [routes.dataExport.success.type]: 'export.done',
+  [routes.devicesForget.success.type]: 'devices.forgotten',
 };
 
 // Answers that another part of the UI explains better than a banner would:

@@ -13,18 +13,26 @@ const FIELDS: FieldSpec<{ password: string }>[] = [
   { name: 'password', label: 'field.password', type: 'password', autoComplete: 'current-password' },
 ];
 
+/** The dialog asks for the password alone (the address is known): the login's answer to
+ * any wrong combination ("Wrong email address or password") says it as such here. */
+const PASSWORD_ONLY: Record<string, string> = { 'authn.invalid_credentials': 'reauthn.wrong_password' };
+
 /**
  * Asks for the password again when a *recent* route refused an old login, then the
  * second factor when the account has one (`mfa_required`); a passkey does both at once.
  * The reauthn saga sends the refused request again after this succeeds.
  * The content exists only while open, so a closed dialog leaves nothing to find
- * (and the password field starts empty each time).
+ * (and the password field starts empty each time). Cancelling also forgets the last
+ * answer, empties the form of the refused action (`reauthnCancels`) and says that it was
+ * cancelled (the notifications).
  */
 export default function ReauthnDialog() {
   const dispatch = useAppDispatch();
   const { reauthnOpen } = useAppSelector(selectSecurity);
   const mfaMethods = useAppSelector(selectMfaMethods);
   const reauthenticate = useRequest(api.endpoints.reauthenticate);
+  // the same request state, to forget a wrong password's answer when the dialog is cancelled
+  const [, { reset }] = api.endpoints.reauthenticate.useMutation({ fixedCacheKey: api.endpoints.reauthenticate.name });
   const translate = useApiMessage();
   const dialog = useRef<HTMLDialogElement>(null);
   const returnFocus = useRef<Element | null>(null);
@@ -45,6 +53,7 @@ export default function ReauthnDialog() {
   }, [reauthnOpen]);
 
   const cancel = () => {
+    reset();
     dispatch(mfaAbandoned());
     dispatch(reauthnCancelled());
   };
@@ -65,11 +74,11 @@ export default function ReauthnDialog() {
             <FormattedMessage id="reauthn.title" />
           </h2>
           <p>
-            <FormattedMessage id="reauthn.text" />
+            <FormattedMessage id={mfaMethods ? 'reauthn.mfa_text' : 'reauthn.text'} />
           </p>
-          {reauthenticate.message ? (
+          {reauthenticate.message && !mfaMethods ? (
             <p className="notice error" role="alert">
-              {translate(reauthenticate.message, 'notifications.generic_error')}
+              {translate(PASSWORD_ONLY[reauthenticate.message] ?? reauthenticate.message, 'notifications.generic_error')}
             </p>
           ) : null}
           {mfaMethods ? (

@@ -8,6 +8,7 @@ import Loading from '../../components/Loading';
 import NewPasswordForm from '../../components/NewPasswordForm';
 import useSuccessCount from '../../components/useSuccessCount';
 import { selectUser } from '../personalData/personalDataSlice';
+import KnownDevices from './KnownDevices';
 import { selectSecurity } from './securitySlice';
 import { Credentials, TwoFactor } from '../mfa/lazy';
 import { ActivityPart, DataExportPart, SessionsPart } from '../console/SecurityParts';
@@ -62,6 +63,7 @@ export default function SecurityPage() {
           <ChangePassword />
         </Part>
         <SessionsPart />
+        <KnownDevices />
         <ActivityPart />
         <DataExportPart />
         <ConnectedApps />

@@ -14,9 +14,10 @@ import { selectSecurity, type Credential } from './securitySlice';
 
 type NewKey = BodyOfRoute<typeof routes.webauthnRegisterComplete>;
 
-/** A date and time, or "Never". */
-export function When({ value }: { value: string | null | undefined }) {
-  if (!value) return <FormattedMessage id="security.never" />;
+/** A date and time, or `none` ("Never"; a credential's last use: "Not yet" — a password
+ * just changed has not been used, which "Never" made sound wrong). */
+export function When({ value, none = 'security.never' }: { value: string | null | undefined; none?: string }) {
+  if (!value) return <FormattedMessage id={none} />;
   return <FormattedDate value={value} dateStyle="medium" timeStyle="short" />;
 }
 
@@ -80,7 +81,7 @@ export function Credentials() {
               <When value={credential.created} />
             </td>
             <td>
-              <When value={credential.last_used} />
+              <When value={credential.last_used} none="security.not_used_yet" />
             </td>
             <td>{credential.type === 'password' ? null : <Remove credential={credential} />}</td>
           </tr>
@@ -169,6 +170,7 @@ function AddKey() {
     complete.send({ credential: credential as NewKey['credential'], name: name.current }),
   );
   const generation = useSuccessCount(complete.busy, complete.succeeded);
+  const { reauthnCancels } = useAppSelector(selectSecurity);
   return (
     <>
       {error ? (
@@ -177,7 +179,7 @@ function AddKey() {
         </p>
       ) : null}
       <Form
-        key={generation}
+        key={`${generation}-${reauthnCancels}`}
         fields={KEY}
         initial={{ name: '', passkey: true }}
         request={{ busy: isLoading || complete.busy, errors: complete.errors }}

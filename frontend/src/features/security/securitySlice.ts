@@ -22,6 +22,9 @@ interface SecurityState {
   /** How many unused recovery codes the account has (null until known). */
   recoveryCodesLeft: number | null;
   reauthnOpen: boolean;
+  /** How many times the user cancelled the dialog: a form whose request it asked for is
+   * keyed on it, so that a cancelled action leaves no filled-in form behind. */
+  reauthnCancels: number;
 }
 
 const initialState: SecurityState = {
@@ -29,6 +32,7 @@ const initialState: SecurityState = {
   credentialsLoaded: false,
   recoveryCodesLeft: null,
   reauthnOpen: false,
+  reauthnCancels: 0,
 };
 
 const securitySlice = createSlice({
@@ -39,8 +43,11 @@ const securitySlice = createSlice({
     reauthnRequired(state, _action: PayloadAction<{ endpoint: MutationName }>) {
       state.reauthnOpen = true;
     },
+    /** The user cancelled the dialog: the refused action is dropped (the saga), its form
+     * emptied, and the notifications say so. */
     reauthnCancelled(state) {
       state.reauthnOpen = false;
+      state.reauthnCancels += 1;
     },
   },
   extraReducers: (builder) => {
@@ -56,7 +63,7 @@ const securitySlice = createSlice({
         state.credentialsLoaded = true;
         if (typeof answer.recovery_codes_left === 'number') state.recoveryCodesLeft = answer.recovery_codes_left;
       })
-      .addMatcher(isLoggedOutAction, () => initialState);
+      .addMatcher(isLoggedOutAction, (state) => ({ ...initialState, reauthnCancels: state.reauthnCancels }));
   },
 });
 
