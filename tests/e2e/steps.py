@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from common.session import KEY_PREFIX
 from devstack.topology import Stack
+from tests.helpers import code_in, text_of
 from tests.users import TestUser
 
 AXE = Path(__file__).resolve().parents[2] / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
@@ -31,6 +32,25 @@ def log_in(page: Page, user: TestUser, path: str = "/login") -> None:
     page.get_by_label("Password", exact=True).fill(user.password)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_text(f"Hello, {user.document['display_name']}")).to_be_visible()
+
+
+def sign_up(page: Page, outbox, email: str, given_name: str = "Grace", surname: str = "Hopper") -> None:
+    """Create an account through the signup page as a newcomer does (the code from the
+    mail in the outbox, then a password: ``PASSWORD``) and wait for the dashboard."""
+    page.goto("/signup")
+    page.get_by_label("Given name").fill(given_name)
+    page.get_by_label("Surname").fill(surname)
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("I accept the terms of use").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_text("Step 2 of 3")).to_be_visible()
+    page.get_by_label("Code").fill(code_in(text_of(outbox.wait_for_mail(email)[-1])))
+    page.get_by_role("button", name="Confirm code").click()
+    expect(page.get_by_text("Step 3 of 3")).to_be_visible()
+    page.get_by_label("New password").fill(PASSWORD)
+    page.get_by_label("Repeat the password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_text(f"Hello, {given_name} {surname}")).to_be_visible()
 
 
 def notice(page: Page, text: str) -> None:
