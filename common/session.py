@@ -69,8 +69,9 @@ class SignedRedisSessionInterface(RedisSessionInterface):
     * The cookie value is the session id signed by itsdangerous (our own Signer:
       Flask-Session 0.8 deprecates its ``use_signer``), so a tampered cookie is treated
       as no cookie before Redis is even asked, as API.md requires ("an opaque, signed id").
-    * The session is written to Redis only when this request changed it; otherwise its
-      idle lifetime is renewed with ``EXPIRE``. A request never writes back a session it
+    * The session is written to Redis only when this request changed it; its idle
+      lifetime is renewed when it is read (``GETEX``, in the one round trip that also
+      reads its last-seen record). A request never writes back a session it
       only read, so it cannot overwrite what a parallel request of the same session
       wrote (API.md: "concurrent requests in one session never undo each other").
     * A session read from Redis is written back only if it still exists there (``SET
@@ -102,7 +103,13 @@ class SignedRedisSessionInterface(RedisSessionInterface):
             sid = self.signer.unsign(cookie.encode()).decode()
         except (BadSignature, UnicodeEncodeError):
             return self._new_session()
-        raw, seen = self.client.mget(KEY_PREFIX + sid, SEEN_PREFIX + sid)  # one round trip
+        # One round trip reads the session, renews its idle lifetime (GETEX: Redis ≥ 6.2)
+        # and reads its last-seen record; a request that leaves the session as it was
+        # then writes nothing at all (issue 15: an EXPIRE at the end was a second trip).
+        pipe = self.client.pipeline(transaction=False)
+        pipe.getex(KEY_PREFIX + sid, ex=int(app.permanent_session_lifetime.total_seconds()))
+        pipe.get(SEEN_PREFIX + sid)
+        raw, seen = pipe.execute()
         if raw is None:
             return self._new_session()
         session = self.session_class(self.serializer.decode(raw), sid=sid)
@@ -130,7 +137,7 @@ class SignedRedisSessionInterface(RedisSessionInterface):
         elif session.modified:
             alive = bool(self.client.set(key, self.serializer.encode(session), ex=ttl, xx=True))
         else:
-            alive = bool(self.client.expire(key, ttl))
+            return  # unchanged: open_session's GETEX has renewed the idle lifetime
         # The cookie is sent only with a new id. Re-sending an unchanged id on every answer
         # would let the late answer of a parallel request hand back an id that the winner
         # of the race (a password change, a login) has just replaced, logging the browser

@@ -178,3 +178,21 @@ def test_idle_lifetime_is_the_server_side_expiry(stack, api, make_user):
     finally:
         r.close()
     assert 0 < ttl <= 120
+
+
+def test_a_read_renews_the_idle_lifetime_and_leaves_the_session_as_it_was(stack, api, make_user):
+    """The idle lifetime is renewed by the read itself (GETEX), and a request that
+    changes nothing writes nothing back: the stored bytes are the login's."""
+    user = make_user()
+    client = api("authn", session_idle_lifetime=120)
+    login(client, user)
+    sid = session_cookie(client).split(".")[0]
+    r = redis.Redis(port=stack.ports["redis"])
+    try:
+        stored = r.get(KEY_PREFIX + sid)
+        assert r.expire(KEY_PREFIX + sid, 30)
+        assert client.get("/api/authn/session").payload["logged_in"] is True
+        assert 30 < r.ttl(KEY_PREFIX + sid) <= 120
+        assert r.get(KEY_PREFIX + sid) == stored
+    finally:
+        r.close()
