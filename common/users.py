@@ -53,9 +53,12 @@ def now() -> datetime:
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
-def get_user(user_id: str) -> dict[str, Any] | None:
-    """The central document of ``user_id``, or None."""
-    return central_db().users.find_one({"_id": user_id})
+def get_user(user_id: str, fields: Iterable[str] | None = None) -> dict[str, Any] | None:
+    """The central document of ``user_id``, or None; with ``fields``, only those
+    top-level fields (and ``_id``): a MongoDB projection, so a read that shows the user
+    neither fetches nor decodes the credentials (issue 15)."""
+    projection = None if fields is None else dict.fromkeys(fields, 1)
+    return central_db().users.find_one({"_id": user_id}, projection)
 
 
 def find_user_by_email(address: str) -> dict[str, Any] | None:
@@ -63,12 +66,12 @@ def find_user_by_email(address: str) -> dict[str, Any] | None:
     return central_db().users.find_one({"verified_emails": normalize_email(address)})
 
 
-def require_user(user_id: str) -> dict[str, Any]:
-    """The central document of ``user_id``.
+def require_user(user_id: str, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    """The central document of ``user_id`` (only ``fields`` when given, see ``get_user``).
 
     Raises ``UserNotFound`` when the account no longer exists (deleted while a session
     lived; answered 401 ``authn.required``)."""
-    user = get_user(user_id)
+    user = get_user(user_id, fields)
     if user is None:
         raise UserNotFound()
     return user

@@ -13,6 +13,10 @@ def personal_data(given_name: str, surname: str, display_name: str | None, langu
             "display_name": display_name or f"{given_name} {surname}", "language": language}
 
 
+#: The central fields ``UserResponse`` shows: the projection of ``GET /user``'s read.
+USER_FIELDS = ("given_name", "surname", "display_name", "language", "emails", "phones", "created", "modified")
+
+
 def user_view(user: Mapping[str, Any]) -> dict[str, Any]:
     """``user`` with the lists the response needs present even when the document lacks them."""
     return {**user, "emails": user.get("emails", []), "phones": user.get("phones", [])}

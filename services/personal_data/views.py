@@ -7,7 +7,7 @@ from common.api import applied_or_pending, marshal, unmarshal
 from common.authn import login_required
 from common.schemas import EmptyRequest
 from common.users import require_user, update_user
-from services.personal_data.helpers import personal_data, user_view
+from services.personal_data.helpers import USER_FIELDS, personal_data, user_view
 from services.personal_data.schemas import UpdateUserRequest, UserResponse
 
 bp = Blueprint("personal_data", __name__)
@@ -19,7 +19,7 @@ bp = Blueprint("personal_data", __name__)
 @login_required
 def get_user() -> dict:
     """The logged-in user from the central database (never the credentials)."""
-    return user_view(require_user(g.user_id))
+    return user_view(require_user(g.user_id, USER_FIELDS))
 
 
 @bp.post("/user")
