@@ -12,6 +12,7 @@ Caching").
 """
 from __future__ import annotations
 
+import functools
 import re
 from enum import unique
 from typing import Any, Mapping
@@ -56,9 +57,16 @@ def action_type(outcome: str) -> str:
     to the service's prefix ``/api/<url_name>``; requests that matched no rule get
     ``<METHOD>_<SERVICE>_FAIL``.
     """
-    service = current_app.extensions["tessera"].url_name
-    parts = [request.method, service]
     rule = request.url_rule.rule if request.url_rule is not None else None
+    return _action_type(request.method, current_app.extensions["tessera"].url_name, rule, outcome)
+
+
+@functools.lru_cache(maxsize=1024)
+def _action_type(method: str, service: str, rule: str | None, outcome: str) -> str:
+    """``action_type`` of one (method, service, URL rule, outcome): the same on every
+    request of a route, so folded once (issue 15: no per-request work that can be done
+    once); unmatched requests (rule None) all share one entry per method."""
+    parts = [method, service]
     if rule is not None:
         prefix = f"/api/{service}"
         route = rule[len(prefix):] if rule.startswith(prefix) else rule
