@@ -56,7 +56,7 @@ ARG VENV=/opt/venv
 ENV PATH="${VENV}/bin:${PATH}" \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
-    GUNICORN_CMD_ARGS="--workers 2 --timeout 30 --no-control-socket --access-logfile - --worker-class common.gunicorn_worker.FsaSyncWorker --limit-request-fields 32768 --config python:common.gunicorn_conf"
+    GUNICORN_CMD_ARGS="--workers 2 --timeout 30 --no-control-socket --preload --worker-class common.gunicorn_worker.FsaSyncWorker --limit-request-fields 32768 --config python:common.gunicorn_conf"
 # GUNICORN_CMD_ARGS: what the local stack gives every gunicorn, besides --bind; the
 # control socket would otherwise go to $HOME, which this user does not have. The worker
 # class answers gunicorn's own parse errors as FSAs; the field count is bounded by nginx's

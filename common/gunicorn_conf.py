@@ -1,4 +1,5 @@
-"""gunicorn's server hooks for the services' metrics: ``gunicorn -c python:common.gunicorn_conf``.
+"""gunicorn's server hooks for the services' metrics (and ``pre_fork``'s ``gc.freeze``
+for ``--preload``): ``gunicorn -c python:common.gunicorn_conf``.
 
 Only hooks live here; every other setting stays on the command line (devstack) or in
 ``GUNICORN_CMD_ARGS`` (the Dockerfile). gunicorn reads every global of this module
@@ -13,6 +14,7 @@ the sum: the master, on ``TESSERA_METRICS_PORT``, from a thread started in
 """
 from __future__ import annotations
 
+import gc as _gc
 from typing import Any
 
 from common import metrics as _metrics
@@ -34,6 +36,15 @@ def when_ready(server: Any) -> None:
     http_server, _thread = _metrics.serve_multiprocess(port)
     server.tessera_metrics_server = http_server
     server.log.info("metrics on http://%s:%s/metrics", _metrics.metrics_addr(), port)
+
+
+def pre_fork(server: Any, worker: Any) -> None:
+    """Right before a worker forks from a master that loaded the app (``--preload``):
+    ``gc.freeze()`` the master's objects, so that no collection in a worker writes to
+    their pages and the copy-on-write sharing of the app holds (issue 15; Python docs,
+    ``gc.freeze``: "call gc.freeze() right before fork()")."""
+    if server.cfg.preload_app:
+        _gc.freeze()
 
 
 def post_fork(server: Any, worker: Any) -> None:
