@@ -17,7 +17,6 @@ from typing import Any, Iterable, Mapping
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
-from zxcvbn import zxcvbn
 
 from common.messages import TranslatableMsg
 from common.metrics import ARGON2_SECONDS
@@ -115,5 +114,9 @@ def password_score(password: str, user_inputs: Iterable[str] = ()) -> int:
     for value in user_inputs:
         if value:
             words.extend(part for part in str(value).replace("@", " ").replace(".", " ").split() if part)
+    # imported here, not at the top: its frequency lists take ~13 MiB in every process
+    # that imports it, and most services import this module only to verify (issue 15)
+    from zxcvbn import zxcvbn
+
     result: Mapping[str, Any] = zxcvbn(password[:ZXCVBN_MAX_CHARS], user_inputs=words)
     return int(result["score"])
