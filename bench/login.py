@@ -37,7 +37,7 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.lib import wrk  # noqa: E402
-from bench.lib.processes import cpu_seconds, stack_pids  # noqa: E402
+from bench.lib.processes import cpu_breakdown, cpu_by_process, stack_pids  # noqa: E402
 from bench.lib.results import result  # noqa: E402
 from bench.lib.stack import anonymous_session  # noqa: E402
 from common.config import etcd_client, read_namespace  # noqa: E402
@@ -218,10 +218,11 @@ def main() -> int:
                        "body": json.dumps(json.dumps({"email": address, "password": PASSWORD}))}
     pids = stack_pids(stack.run_dir)
     try:
-        before = cpu_seconds(pids)
+        before = cpu_by_process(pids)
         run = wrk.run(f"{stack.base_url}/api/authn/login", seconds=args.seconds, connections=args.clients,
                       threads=threads, lua=lua)
-        used = cpu_seconds(pids) - before + run.cpu_seconds
+        after = cpu_by_process(pids)
+        used = sum(cpu for _, cpu in after.values()) - sum(cpu for _, cpu in before.values()) + run.cpu_seconds
     finally:
         pool.unlink(missing_ok=True)
     second, second_per_cpu = argon2_ceiling(argon2, args.seconds, cores)
@@ -241,7 +242,8 @@ def main() -> int:
     # the same ratio from CPU time, steadier on a machine that others load too: logins per
     # CPU second of the whole stack and wrk, against verifies per CPU second
     print(f"CPU: {1000 * used / max(1, run.requests):.1f} ms per login (stack + wrk), "
-          f"{2000 / (first_per_cpu + second_per_cpu):.1f} ms per verify", flush=True)
+          f"{2000 / (first_per_cpu + second_per_cpu):.1f} ms per verify\n  CPU ms/login by process: "
+          f"{cpu_breakdown(before, after, run.requests)}", flush=True)
     result("login/s (per CPU second)", run.requests / used if used else 0.0, "logins/CPU s",
            ceiling="argon2id verifies/CPU s", ceiling_value=(first_per_cpu + second_per_cpu) / 2,
            target=">= 0.85", command=f"{command}; CPU of the stack's processes and wrk from /proc/<pid>/stat")

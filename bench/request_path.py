@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.lib import wrk  # noqa: E402
-from bench.lib.processes import cpu_seconds, stack_pids  # noqa: E402
+from bench.lib.processes import cpu_breakdown, cpu_by_process, stack_pids  # noqa: E402
 from bench.lib.results import result  # noqa: E402
 from bench.lib.stack import bench_stack, logged_in_cookie, median  # noqa: E402
 from bench.lib.twin import hello_twin  # noqa: E402
@@ -56,14 +56,16 @@ def main() -> int:
         for n in range(rounds):
             for name, (url, serving) in targets.items():
                 pids = serving()
-                before = cpu_seconds(pids)
+                before = cpu_by_process(pids)
                 run = wrk.run(url, seconds=seconds, connections=CONNECTIONS, threads=THREADS, headers=auth)
-                used = cpu_seconds(pids) - before + run.cpu_seconds
+                after = cpu_by_process(pids)
+                used = sum(cpu for _, cpu in after.values()) - sum(cpu for _, cpu in before.values()) + run.cpu_seconds
                 runs[name].append(run)
                 cpu_ms[name].append(1000 * used / max(1, run.requests))
                 print(f"round {n + 1} {name:8} {run.rps:8.1f} req/s  p50 {run.p50_ms:6.2f} ms  "
                       f"p99 {run.p99_ms:6.2f} ms  failed {run.failed}  CPU {cpu_ms[name][-1]:.2f} ms/request "
-                      f"(wrk {run.cpu_seconds:.1f} s)", flush=True)
+                      f"(wrk {run.cpu_seconds:.1f} s)\n    CPU ms/request by process: "
+                      f"{cpu_breakdown(before, after, run.requests)}", flush=True)
                 if run.failed:
                     print(f"FAILED: {run.failed} of {run.requests} answers of {url} were errors", file=sys.stderr)
                     failed = True

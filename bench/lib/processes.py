@@ -85,3 +85,31 @@ def cpu_seconds(pids: list[int]) -> float:
 def stack_pids(run_dir: Path) -> list[int]:
     """Every process of the stack whose run directory is ``run_dir``."""
     return descendants(int((run_dir / "supervisord.pid").read_text()))
+
+
+def cpu_by_process(pids: list[int]) -> dict[int, tuple[str, float]]:
+    """pid → (its kind: ``gunicorn <app>`` or its name, CPU seconds so far)."""
+    found = {}
+    for pid in pids:
+        base = Path("/proc") / str(pid)
+        try:
+            fields = (base / "stat").read_text().rpartition(")")[2].split()
+            cmdline = (base / "cmdline").read_bytes().split(b"\0")
+            name = (base / "comm").read_text().strip()
+        except OSError:
+            continue
+        if any(b"gunicorn" in part for part in cmdline[:2]):
+            name = "gunicorn " + next((p.decode() for p in reversed(cmdline) if p), "?").split(".app:")[0]
+        found[pid] = (name, (int(fields[11]) + int(fields[12])) / _TICK)
+    return found
+
+
+def cpu_breakdown(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]],
+                  per: int = 1, top: int = 8) -> str:
+    """The CPU each kind of process used between two ``cpu_by_process`` snapshots, in
+    ms per ``per`` (e.g. per request), the largest first."""
+    used: dict[str, float] = {}
+    for pid, (name, cpu) in after.items():
+        used[name] = used.get(name, 0.0) + cpu - before.get(pid, (name, cpu))[1]
+    ranked = sorted(used.items(), key=lambda item: -item[1])[:top]
+    return ", ".join(f"{name} {1000 * cpu / max(1, per):.2f}" for name, cpu in ranked if cpu > 0)

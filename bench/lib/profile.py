@@ -39,17 +39,27 @@ def frame_name(frame: str) -> str:
     return re.sub(r"\(/[^ ]*/(site-packages|python3\.\d+)/", "(", frame)
 
 
+#: leaf frames of a thread that waits (off the CPU): left out, so the tables are CPU time
+WAITING = ("poll (", "select (", "clock_nanosleep (", "epoll_wait (", "pthread_cond_wait", "pthread_cond_timedwait",
+           "__futex", "futex", "accept (", "sem_wait", "sem_clockwait", "__GI___poll", "recv (", "nanosleep (")
+
+
 def summarise(collapsed: str, top: int = 30) -> str:
-    """The inclusive and self tables of py-spy's collapsed (``--format raw``) output."""
+    """The inclusive and self tables of py-spy's collapsed (``--format raw``) output,
+    over the samples on the CPU (a stack whose top frame waits is left out)."""
     inclusive: collections.Counter[str] = collections.Counter()
     self_time: collections.Counter[str] = collections.Counter()
-    total = 0
+    total = waiting = 0
     for line in collapsed.splitlines():
         match = _LINE.match(line.strip())
         if not match:
             continue
         frames = [frame_name(f) for f in match.group(1).split(";")[1:]]  # the first is the process
         count = int(match.group(2))
+        # a wait's top frame may be an unnamed libc address below the named wait
+        if frames and (frames[-1].startswith(WAITING) or any(f.startswith(WAITING) for f in frames[-3:])):
+            waiting += count
+            continue
         total += count
         for name in set(frames):
             inclusive[name] += count
@@ -57,7 +67,7 @@ def summarise(collapsed: str, top: int = 30) -> str:
             self_time[frames[-1]] += count
     if not total:
         return "no samples"
-    out = [f"{total} samples"]
+    out = [f"{total} samples on the CPU ({waiting} waiting, left out)"]
     for title, table in (("inclusive (on the stack)", inclusive), ("self (top of the stack)", self_time)):
         out.append(f"\n{title}:")
         out += [f"  {100 * n / total:5.1f}%  {name}" for name, n in table.most_common(top)]
@@ -66,7 +76,7 @@ def summarise(collapsed: str, top: int = 30) -> str:
 
 def worker_pids(stack, program: str) -> list[int]:
     """The gunicorn worker pids of supervisord program ``program``."""
-    master = supervisor.rpc(stack).supervisor.getProcessInfo(program)["pid"]
+    master = supervisor.rpc(stack).supervisor.getProcessInfo(f"services:{program}")["pid"]
     return [pid for pid in descendants(master) if pid != master]
 
 
@@ -85,13 +95,17 @@ def main() -> int:
     url = f"http://127.0.0.1:{stack.instance_port(program)}{args.path}"
     pids = worker_pids(stack, program)
     outputs = [Path(tempfile.mktemp(prefix=f"tessera-pyspy-{pid}-", suffix=".txt")) for pid in pids]
-    spies = [subprocess.Popen(["py-spy", "record", "--native", "--nonblocking", "-r", str(args.rate),
+    py_spy = str(Path(sys.executable).parent / "py-spy")  # requirements-dev, in the venv
+    # --native needs the process paused while it is sampled (no --nonblocking)
+    spies = [subprocess.Popen([py_spy, "record", "--native", "-r", str(args.rate),
                                "-d", str(args.seconds + 1), "-f", "raw", "-o", str(out), "-p", str(pid)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
              for pid, out in zip(pids, outputs)]
     run = wrk.run(url, seconds=args.seconds, headers={"Cookie": cookie, "X-Real-IP": "127.0.0.1"})
     for spy in spies:
-        spy.wait()
+        _, err = spy.communicate()
+        if spy.returncode != 0:
+            print(f"py-spy failed: {err[-1000:]}", file=sys.stderr)
     collapsed = "\n".join(out.read_text() for out in outputs if out.exists())
     for out in outputs:
         out.unlink(missing_ok=True)
