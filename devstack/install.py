@@ -38,6 +38,8 @@ APT_PACKAGES = (
     "fonts-liberation",
     # the local stack's metrics server (issue 15), run privately like the others
     "prometheus",
+    # make bench's load generator (issue 15): compiled, scripted in Lua
+    "wrk",
 )
 
 def log(message: str, *args: object) -> None:
