@@ -2,7 +2,7 @@ import type { Ref } from 'react';
 import { useIntl } from 'react-intl';
 import type { SecurityEvent } from './consoleApi';
 import { eventSentence } from './eventText';
-import { formatPhone } from './format';
+import { dateLocale, formatMoment, formatPhone } from './format';
 
 /** The types a user should look at twice: someone tried and failed. */
 const ATTEMPTS = new Set(['login_failed', 'mfa_failed']);
@@ -20,7 +20,7 @@ export function EventItem({ event, ref }: { event: SecurityEvent; ref?: Ref<HTML
     <li ref={ref} tabIndex={-1} className={ATTEMPTS.has(event.type) ? 'event attempt' : 'event'}>
       <span className="event-text">{intl.formatMessage({ id }, values)}</span>
       <span className="event-meta">
-        <time dateTime={event.at}>{intl.formatDate(event.at, { dateStyle: 'medium', timeStyle: 'short' })}</time>
+        <time dateTime={event.at}>{formatMoment(event.at, dateLocale(intl.locale))}</time>
         {where ? <span className="event-where"> · {where}</span> : null}
       </span>
     </li>

@@ -4,6 +4,7 @@ import { api, useRequest } from '../../api/api';
 import { useAppSelector } from '../../app/hooks';
 import ConfirmAction from '../../components/ConfirmAction';
 import Loading from '../../components/Loading';
+import { dateLocale, formatMoment } from './format';
 import { selectSessions, type UserSession } from './sessionsSlice';
 
 const hidden = (chunks: ReactNode[]) => <span className="visually-hidden">{chunks}</span>;
@@ -17,7 +18,7 @@ function useBrowserLabel() {
 function When({ value }: { value: string | null }) {
   const intl = useIntl();
   if (!value) return <FormattedMessage id="sessions.unknown_time" />;
-  return <time dateTime={value}>{intl.formatDate(value, { dateStyle: 'medium', timeStyle: 'short' })}</time>;
+  return <time dateTime={value}>{formatMoment(value, dateLocale(intl.locale))}</time>;
 }
 
 /** Sign out one other session, after the user confirmed it. */

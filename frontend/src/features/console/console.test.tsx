@@ -9,6 +9,7 @@ import sv from '../../translations/sv.json';
 import { checkup } from './checkup';
 import { exportFileName } from './consoleApi';
 import { EVENT_TYPES, eventSentence } from './eventText';
+import { dateLocale, formatMoment } from './format';
 
 /** The first wait of a test: the whole app starts in it. */
 const FIRST = { timeout: 15_000 };
@@ -90,6 +91,16 @@ describe('event sentences', () => {
     expect(say('phone_verified', { number: '+46701234567' })).toBe('Phone number tel +46701234567 confirmed');
     expect(say('consent_granted', { client_id: 'demo-rp' })).toBe('demo-rp was given access to your account');
     expect(say('a_type_from_the_future', {})).toBe('Security event: a_type_from_the_future');
+  });
+});
+
+describe('dates', () => {
+  it("are written in the browser's own variant of the UI's language", () => {
+    expect(dateLocale('en', ['sv-SE', 'en-GB'])).toBe('en-GB');
+    expect(dateLocale('sv', ['en-GB', 'sv-SE'])).toBe('sv-SE');
+    expect(dateLocale('sv', ['en-US'])).toBe('sv');
+    expect(formatMoment('2026-12-01T12:00:00Z', 'en-GB')).toMatch(/^1 Dec 2026, \d\d:\d\d$/);
+    expect(formatMoment('2026-12-01T12:00:00Z', 'en-US')).toMatch(/^Dec 1, 2026, \d{1,2}:\d\d\s[AP]M$/);
   });
 });
 
