@@ -6,8 +6,8 @@ the median of the rounds.
 
 On a machine that others load too, requests/s measure the share of the cores the
 processes got as much as their cost, so each run also sums the CPU seconds of the
-processes that serve it (the stack's whole process tree; the twin's gunicorn and
-nginx) and wrk's own: CPU per request, whose ratio hello ÷ read is the same figure
+processes that serve it (the stack's whole process tree, less what it burns at rest;
+the twin's gunicorn and nginx) and wrk's own: CPU per request, whose ratio hello ÷ read is the same figure
 on a quiet machine and much steadier on a busy one.
 
 Usage: ``TESSERA_STACK=test .venv/bin/python bench/request_path.py [--quick] [--rounds 3] [--seconds 5]``
@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.lib import wrk  # noqa: E402
-from bench.lib.processes import cpu_breakdown, cpu_by_process, stack_pids  # noqa: E402
+from bench.lib.processes import cpu_breakdown, cpu_by_process, idle_cpu_rate, stack_pids  # noqa: E402
 from bench.lib.results import result  # noqa: E402
 from bench.lib.stack import bench_stack, logged_in_cookie, median  # noqa: E402
 from bench.lib.twin import hello_twin  # noqa: E402
@@ -53,13 +53,18 @@ def main() -> int:
         }
         for url, _ in targets.values():  # warm-up: workers forked, connections made
             wrk.run(url, seconds=1, connections=CONNECTIONS, threads=THREADS, headers=auth)
+        # what each side burns with no load (health checks, Prometheus scrapes) is no
+        # request's cost: measured here, taken off each run's CPU below
+        idle = {name: idle_cpu_rate(serving(), 1.0 if args.quick else 3.0) for name, (_, serving) in targets.items()}
+        print("CPU at rest: " + ", ".join(f"{name} {1000 * rate:.1f} ms/s" for name, rate in idle.items()), flush=True)
         for n in range(rounds):
             for name, (url, serving) in targets.items():
                 pids = serving()
                 before = cpu_by_process(pids)
                 run = wrk.run(url, seconds=seconds, connections=CONNECTIONS, threads=THREADS, headers=auth)
                 after = cpu_by_process(pids)
-                used = sum(cpu for _, cpu in after.values()) - sum(cpu for _, cpu in before.values()) + run.cpu_seconds
+                used = (sum(cpu for _, cpu in after.values()) - sum(cpu for _, cpu in before.values())
+                        - idle[name] * run.seconds + run.cpu_seconds)
                 runs[name].append(run)
                 cpu_ms[name].append(1000 * used / max(1, run.requests))
                 print(f"round {n + 1} {name:8} {run.rps:8.1f} req/s  p50 {run.p50_ms:6.2f} ms  "

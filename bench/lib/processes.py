@@ -3,6 +3,7 @@ supervisord (the run dir's ``supervisord.pid``)."""
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,3 +114,13 @@ def cpu_breakdown(before: dict[int, tuple[str, float]], after: dict[int, tuple[s
         used[name] = used.get(name, 0.0) + cpu - before.get(pid, (name, cpu))[1]
     ranked = sorted(used.items(), key=lambda item: -item[1])[:top]
     return ", ".join(f"{name} {1000 * cpu / max(1, per):.2f}" for name, cpu in ranked if cpu > 0)
+
+
+def idle_cpu_rate(pids: list[int], seconds: float) -> float:
+    """CPU seconds per second that ``pids`` use with no load sent (health checks,
+    Prometheus scrapes, timers), measured over ``seconds``: what a load run subtracts
+    before it divides the stack's CPU among its requests."""
+    before = cpu_seconds(pids)
+    started = time.monotonic()
+    time.sleep(seconds)
+    return (cpu_seconds(pids) - before) / (time.monotonic() - started)

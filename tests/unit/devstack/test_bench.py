@@ -117,3 +117,20 @@ def test_the_initial_js_is_what_index_html_loads_gzipped(tmp_path: Path) -> None
     size, names = initial_js_gzip(tmp_path)
     assert names == ["/a.js", "/b.js"]
     assert size == len(gzip.compress(b"x" * 5000, 9)) + len(gzip.compress(b"let y = 1;\n" * 300, 9))
+
+
+def test_the_profile_tables_count_only_samples_on_the_cpu() -> None:
+    from bench.lib.profile import summarise
+
+    collapsed = "\n".join([
+        "process 1;handle (gunicorn/workers/sync.py:10);find_one (pymongo/collection.py:5) 6",
+        "process 1;handle (gunicorn/workers/sync.py:12);dumps (json/encoder.py:3) 2",
+        "process 1;Thread.run (threading.py:9);time_sleep (x);clock_nanosleep (libc.so.6) 90",
+        "process 1;run (pymongo/periodic_executor.py:1);pthread_cond_timedwait (libc.so.6);0x7f00 (libc.so.6) 40",
+    ])
+    text = summarise(collapsed)
+    assert text.startswith("8 samples on the CPU (130 waiting, left out)")
+    assert "100.0%  handle (gunicorn/workers/sync.py)" in text
+    assert " 75.0%  find_one (pymongo/collection.py)" in text
+    assert " 25.0%  dumps (json/encoder.py)" in text
+    assert "clock_nanosleep" not in text and "0x7f00" not in text
