@@ -26,6 +26,7 @@ from marshmallow import Schema, ValidationError
 from common import fsa
 from common.errors import ApiError
 from common.messages import CommonMsg
+from common.validation import as_keys, keyed
 
 # functools.wraps copies __dict__, so these survive every decorator stacked above.
 REQUEST_SCHEMA_ATTR = "_tessera_request_schema"
@@ -127,10 +128,10 @@ def unmarshal(schema_cls: type[Schema], *, location: str = "json") -> Callable:
 
     First the access checks recorded on the view (``add_guards``: login, recent login),
     then the body (``parse_body``: 400 ``request.not_json``/``request.invalid``), then the
-    schema: 400 ``request.invalid`` with ``errors`` (field → messages) when validation
-    fails, unknown fields and wrong JSON types included.
+    schema: 400 ``request.invalid`` with ``errors`` (field → translation keys, one per rule:
+    ``common.validation``) when validation fails, unknown fields and wrong JSON types included.
     """
-    schema = schema_cls()
+    schema = keyed(schema_cls())
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
@@ -140,7 +141,7 @@ def unmarshal(schema_cls: type[Schema], *, location: str = "json") -> Callable:
             try:
                 loaded = schema.load(request.args.to_dict() if location == "query" else parse_body())
             except ValidationError as exc:
-                raise ApiError(CommonMsg.request_invalid, 400, errors=exc.normalized_messages())
+                raise ApiError(CommonMsg.request_invalid, 400, errors=as_keys(exc.normalized_messages()))
             return view(*args, **kwargs, **loaded)
 
         setattr(wrapper, REQUEST_SCHEMA_ATTR, schema_cls)

@@ -19,6 +19,7 @@ from marshmallow import fields, validate
 
 from common.addresses import idna_domain, normalize_email
 from common.messages import TranslatableMsg
+from common.validation import ValidationMsg
 
 
 @unique
@@ -44,13 +45,15 @@ class Name(fields.String):
     embeddings/overrides/isolates of Unicode TR #36 §2.3 "bidirectional text spoofing",
     zero-width spaces and joiners), surrogates (Cs: a lone one cannot even be stored as
     UTF-8), private-use (Co) and unassigned (Cn) code points, and line/paragraph
-    separators (Zl, Zp). Blank or too long: ``validation.name_length``.
+    separators (Zl, Zp). Blank: ``validation.required`` (nothing was entered); too long:
+    ``validation.name_length``.
     """
 
     MAX_CHARS = 100
     FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 
     default_error_messages = {"name_invalid": FieldMsg.name_invalid.value,
+                              "name_blank": ValidationMsg.required.value,
                               "name_length": FieldMsg.name_length.value}
 
     def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> str:
@@ -59,7 +62,9 @@ class Name(fields.String):
         if any(unicodedata.category(c) in self.FORBIDDEN_CATEGORIES for c in text):
             raise self.make_error("name_invalid")
         text = unicodedata.normalize("NFC", text)
-        if not 1 <= len(text) <= self.MAX_CHARS:
+        if not text:
+            raise self.make_error("name_blank")
+        if len(text) > self.MAX_CHARS:
             raise self.make_error("name_length")
         return text
 
@@ -152,6 +157,27 @@ class Language(fields.String):
 
 #: The ISO 3166-1 alpha-2 regions whose numbering plan libphonenumber knows.
 PHONE_REGIONS = tuple(sorted(phonenumbers.SUPPORTED_REGIONS))
+
+
+def display_phone(number: str) -> str:
+    """An E.164 number as people write it, in the international format of its numbering
+    plan (``+46701234567`` → ``+46 70 123 45 67``); unchanged when it cannot be parsed."""
+    try:
+        return phonenumbers.format_number(phonenumbers.parse(number, None),
+                                          phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    except phonenumbers.NumberParseException:
+        return number
+
+
+class PhoneDisplay(fields.String):
+    """Dump only: the entry's E.164 ``number`` (or ``attribute``) as people write it
+    (``display_phone``), a string in the OpenAPI document; the number stays the key."""
+
+    def __init__(self, attribute: str = "number", **kwargs: Any) -> None:
+        super().__init__(attribute=attribute, dump_only=True, **kwargs)
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else display_phone(str(value))
 
 
 def is_phone_region(value: Any) -> bool:

@@ -93,7 +93,7 @@ def test_unknown_field_is_rejected(client: ApiClient) -> None:
     assert r.status == 400
     assert r.type == "POST_PROBE_ECHO_FAIL"
     assert r.message == "request.invalid"
-    assert r.errors == {"admin": ["Unknown field."]}
+    assert r.errors == {"admin": ["validation.unknown_field"]}
 
 
 def test_missing_and_wrong_typed_fields(client: ApiClient) -> None:

@@ -50,9 +50,13 @@ def test_a_name_with_unprintable_characters_is_refused(value):
     assert errors_of(Name(), value) == ["validation.name_invalid"]
 
 
-@pytest.mark.parametrize("value", ["", "   ", "\u3000", "x" * 101])
-def test_a_blank_or_long_name_is_refused(value):
-    assert errors_of(Name(), value) == ["validation.name_length"]
+@pytest.mark.parametrize("value", ["", "   ", "\u3000"])
+def test_a_blank_name_is_a_missing_one(value):
+    assert errors_of(Name(), value) == ["validation.required"]
+
+
+def test_a_long_name_is_refused():
+    assert errors_of(Name(), "x" * 101) == ["validation.name_length"]
 
 
 @pytest.mark.parametrize("value", [{}, [], 42, True])
