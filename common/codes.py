@@ -193,6 +193,17 @@ def issue_code(purpose: str, owner: str, subject: str, *, msgs: CodeMsgs) -> str
     return code
 
 
+def wait_before_resend(purpose: str, owner: str, subject: str) -> int:
+    """Whole seconds until a new code may be issued for (purpose, owner, subject) —
+    what ``issue_code`` would answer as ``Retry-After`` now; 0 when it may be now (none
+    pending, or expired). Lets a page disable its "send a new code" until then."""
+    found = _codes().find_one({"purpose": purpose, "owner": owner, "subject": subject})
+    now = _now()
+    if found is None or found["expires_at"] <= now:
+        return 0
+    return resend_wait(found, _rules(), now)
+
+
 def has_code(purpose: str, owner: str, subject: str) -> bool:
     """Whether an unexpired code is pending for (purpose, owner, subject)."""
     found = _codes().find_one({"purpose": purpose, "owner": owner, "subject": subject})

@@ -262,14 +262,19 @@ class ContactSchemas:
 
     @classmethod
     def build(cls, contacts: ContactList, value_field: Callable[[], fields.Field], name: str,
-              new: type[Schema] | None = None) -> ContactSchemas:
+              new: type[Schema] | None = None, display: fields.Field | None = None) -> ContactSchemas:
         """The schemas of ``contacts`` whose value is loaded by ``value_field()``; ``name``
         prefixes the schema names in the OpenAPI document (``Email`` → ``EmailVerifyRequest``);
-        ``new`` replaces ``value`` for /new."""
+        ``new`` replaces ``value`` for /new; ``display`` (a dump-only field) adds the entry
+        field ``display``: the value formatted for people (``common.fields.PhoneDisplay``)."""
         key = contacts.key
         value = TesseraSchema.from_dict({key: value_field()}, name=f"{name}Request")
-        entry = TesseraSchema.from_dict({key: fields.String(required=True), "verified": fields.Boolean(required=True),
-                                         "primary": fields.Boolean(required=True)}, name=f"{name}Entry")
+        entry_fields: dict[str, fields.Field] = {
+            key: fields.String(required=True), "verified": fields.Boolean(required=True),
+            "primary": fields.Boolean(required=True)}
+        if display is not None:
+            entry_fields["display"] = display
+        entry = TesseraSchema.from_dict(entry_fields, name=f"{name}Entry")
         return cls(value=value, new=new or value,
                    verify=TesseraSchema.from_dict({key: value_field(), "code": code_field()},
                                                   name=f"{name}VerifyRequest"),

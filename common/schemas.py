@@ -9,7 +9,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, fields
 
-from common.fields import Code, Email, Language, Name
+from common.fields import Code, Email, Language, Name, PhoneDisplay
 
 
 class TesseraSchema(Schema):
@@ -67,6 +67,7 @@ class PhoneEntry(TesseraSchema):
     number = fields.String(required=True)
     verified = fields.Boolean(required=True)
     primary = fields.Boolean(required=True)
+    display = PhoneDisplay()  # the number grouped for people: +46 70 123 45 67
 
 
 class HealthResponse(TesseraSchema):

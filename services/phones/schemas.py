@@ -9,7 +9,7 @@ from marshmallow import fields, post_load
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
 
 from common.contact_list import ContactListConfigSchema, ContactSchemas
-from common.fields import PhoneRegion, is_phone_region
+from common.fields import PhoneDisplay, PhoneRegion, is_phone_region
 from common.schemas import TesseraSchema
 from services.phones.helpers import PHONES, PhonesMsg
 
@@ -74,4 +74,4 @@ class NewNumberRequest(TesseraSchema):
 
 #: ``{number}``, ``{number, default_region?}``, ``{number, code}`` and
 #: ``{phones: [{number, verified, primary}]}``
-SCHEMAS = ContactSchemas.build(PHONES, PhoneNumber, "Phone", new=NewNumberRequest)
+SCHEMAS = ContactSchemas.build(PHONES, PhoneNumber, "Phone", new=NewNumberRequest, display=PhoneDisplay())

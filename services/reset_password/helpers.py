@@ -18,7 +18,7 @@ from typing import Any, Iterator
 from flask import current_app, session
 
 from common import flows, locks
-from common.codes import issue_code, verify_code
+from common.codes import issue_code, verify_code, wait_before_resend
 from common.errors import ApiError
 from common.messages import TranslatableMsg
 from common.messaging import queue_mail
@@ -61,9 +61,9 @@ def start(address: str) -> None:
     """
     try:
         flow = flows.transition(ResetFlow, session.get(SESSION_KEY), tuple(ResetState), ResetState.verify,
-                                lifetime=_code_ttl(), user_id=None)
+                                lifetime=_code_ttl(), user_id=None, email=address)
     except flows.FlowError:  # none, expired, or changing right now: a new flow
-        flow = ResetFlow.new(ResetState.verify, lifetime=_code_ttl())
+        flow = ResetFlow.new(ResetState.verify, lifetime=_code_ttl(), email=address)
         flows.save_new(flow)
         session[SESSION_KEY] = flow.id
     user = find_user_by_email(address)
@@ -74,6 +74,24 @@ def start(address: str) -> None:
     config = current_app.config["TESSERA"]
     queue_mail("reset_code", address, user.get("language") or config["default_language"],
                {"code": code, "ttl_minutes": _code_ttl() // 60})
+
+
+def state_of() -> dict[str, Any]:
+    """Where this session's reset is, for a page that was reloaded: ``{step}`` — ``start``
+    (none, or expired), ``verify`` (a code was issued; with ``email``, the address the user
+    typed, and ``resend_in``, seconds until ``/start`` may issue a new one), ``new_password``
+    (with ``email``) or ``done``. Says nothing about whether the address is an account's."""
+    try:
+        flow = flows.load(ResetFlow, session.get(SESSION_KEY))
+    except flows.FlowNotFound:
+        return {"step": "start"}
+    answer: dict[str, Any] = {"step": flow.state.value}
+    email = flow.data.get("email")
+    if flow.state is not ResetState.done and isinstance(email, str):
+        answer["email"] = email
+        if flow.state is ResetState.verify:
+            answer["resend_in"] = wait_before_resend(PURPOSE, flow.id, email)
+    return answer
 
 
 def verify(address: str, code: str) -> None:

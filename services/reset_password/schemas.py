@@ -1,7 +1,7 @@
 """reset_password's configuration, request and response schemas."""
 from __future__ import annotations
 
-from marshmallow import fields
+from marshmallow import fields, validate
 
 from common.config.schema import CommonConfigSchema
 from common.schemas import TesseraSchema, code_field, email_field
@@ -39,3 +39,11 @@ class NewPasswordRequest(TesseraSchema):
 
     password = fields.String(required=True)
 
+
+
+class StateResponse(TesseraSchema):
+    """``GET /state``: where this session's reset is (``helpers.state_of``)."""
+
+    step = fields.String(required=True, validate=validate.OneOf(["start", "verify", "new_password", "done"]))
+    email = fields.String(metadata={"doc": "the address the code was sent for (verify, new_password)"})
+    resend_in = fields.Integer(metadata={"doc": "seconds until /start may send a new code (verify)"})

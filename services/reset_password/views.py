@@ -10,12 +10,12 @@ from common import session as sessions
 from common.api import applied_or_pending, marshal, unmarshal
 from common.events import EventType
 from common.messaging import mail_user
-from common.schemas import EmptyResponse
+from common.schemas import EmptyRequest, EmptyResponse
 from common.throttle import configured, failure_limit, per_client_and_address
 from common.users import new_password_credentials, normalize_email, update_user
 from services.reset_password import helpers
 from services.reset_password.helpers import ResetPasswordMsg
-from services.reset_password.schemas import NewPasswordRequest, StartRequest, VerifyRequest
+from services.reset_password.schemas import NewPasswordRequest, StartRequest, StateResponse, VerifyRequest
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +30,14 @@ def start(email: str) -> dict:
     """Always the same 200 answer; a code is mailed if the address belongs to an account."""
     helpers.start(normalize_email(email))
     return {}
+
+
+@bp.get("/state")
+@unmarshal(EmptyRequest)
+@marshal(StateResponse)
+def state() -> dict:
+    """Where this session's reset is, so a reloaded page keeps its step."""
+    return helpers.state_of()
 
 
 @bp.post("/verify")

@@ -58,6 +58,7 @@ class StateResponse(TesseraSchema):
 
     step = fields.String(required=True, validate=validate.OneOf(STEPS))
     email = fields.String()
+    resend_in = fields.Integer(metadata={"doc": "seconds until /resend-code may send a new code (verify step)"})
 
 
 class AccountResponse(TesseraSchema):

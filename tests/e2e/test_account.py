@@ -44,6 +44,9 @@ def test_signup_with_the_mailed_code(page: Page, outbox):
 
     expect(page).to_have_url(re.compile(r"/dashboard$"))
     expect(page.get_by_text("Hello, Grace Hopper")).to_be_visible()
+    # the dashboard opens on the overview
+    expect(page.locator("dl.details")).to_contain_text("Grace Hopper")
+    page.get_by_role("link", name="Personal data").click()
     expect(page.get_by_label("Given name")).to_have_value("Grace")
 
 
@@ -68,6 +71,7 @@ def test_login_wrong_password_then_login_and_logout(page: Page, make_user):
 def test_edit_personal_data(stack, page: Page, make_user):
     user = make_user(email=unique_email())
     log_in(page, user)
+    page.get_by_role("link", name="Personal data").click()
     page.get_by_label("Given name").fill("Augusta Ada")
     page.get_by_label("Surname").fill("King")
     page.get_by_label("Display name (optional)").fill("Ada King")
@@ -119,13 +123,15 @@ def test_add_and_verify_a_phone(new_page, make_user, outbox):
     sent_before = len(outbox.sms(e164))
     page.get_by_label("Phone number", exact=True).fill(f"070-{digits[:3]} {digits[3:5]} {digits[5:]}")
     page.get_by_role("button", name="Add").click()
-    expect(page.locator(".contact-value", has_text=e164)).to_be_visible()
+    # shown grouped as people write it (issue 14, defect 9); stored and sent in E.164
+    shown = f"+46 70 {digits[:3]} {digits[3:5]} {digits[5:]}"
+    expect(page.locator(".contact-value", has_text=shown)).to_be_visible()
 
     code = code_in(outbox.wait_for_sms(e164, count=sent_before + 1)[-1]["text"])
-    page.get_by_label(f"Code sent to {e164}").fill(code)
+    page.get_by_label(f"Code sent to {shown}").fill(code)
     page.get_by_role("button", name="Confirm code").click()
     notice(page, "The number is verified.")
-    entry = page.locator(".contact").filter(has_text=e164)
+    entry = page.locator(".contact").filter(has_text=shown)
     expect(entry.locator(".badge.verified")).to_be_visible()
     expect(entry.locator(".badge.primary")).to_be_visible()
 

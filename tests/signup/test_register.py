@@ -12,8 +12,11 @@ def test_register_starts_a_flow(api, mongo):
     r = client.post("/api/signup/register", person("Ada@Example.org "))
     assert r.status == 200
     assert r.type == "POST_SIGNUP_REGISTER_SUCCESS"
-    assert r.payload == {"step": "verify", "email": "ada@example.org"}
-    assert client.get("/api/signup/state").payload == {"step": "verify", "email": "ada@example.org"}
+    # resend_in: seconds until a new code may be sent (resend_interval 30 s)
+    assert r.payload == {"step": "verify", "email": "ada@example.org", "resend_in": r.payload["resend_in"]}
+    assert 1 <= r.payload["resend_in"] <= 31
+    state = client.get("/api/signup/state").payload
+    assert (state["step"], state["email"], 1 <= state["resend_in"] <= 31) == ("verify", "ada@example.org", True)
     record = mongo.tessera_signup.verification_codes.find_one({"subject": "ada@example.org"})
     assert record is not None and record["purpose"] == "signup"
     assert "code" not in record  # only an HMAC is stored

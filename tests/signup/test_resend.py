@@ -41,7 +41,7 @@ def test_new_code_replaces_the_old_one(api, monkeypatch: pytest.MonkeyPatch):
     assert client.post("/api/signup/register", person("ada@example.org")).status == 200
     r = client.post("/api/signup/resend-code")
     assert r.status == 200
-    assert r.payload == {"step": "verify", "email": "ada@example.org"}
+    assert r.payload == {"step": "verify", "email": "ada@example.org", "resend_in": 0}  # resend_interval 0
     assert client.post("/api/signup/verify", {"email": "ada@example.org", "code": "111111"}).message \
         == "signup.code_invalid"
     assert client.post("/api/signup/verify", {"email": "ada@example.org", "code": "222222"}).status == 200
