@@ -15,7 +15,8 @@ pytestmark = pytest.mark.e2e
 
 #: the screens of a logged-out visitor and of a user: path → its heading
 PUBLIC = {"/login": "Log in", "/signup": "Create an account", "/reset-password": "Reset your password"}
-DASHBOARD = {"/dashboard": "Personal data", "/dashboard/emails": "Email addresses",
+DASHBOARD = {"/dashboard": "Overview", "/dashboard/personal-data": "Personal data",
+             "/dashboard/security/activity": "Account activity", "/dashboard/emails": "Email addresses",
              "/dashboard/phones": "Phone numbers", "/dashboard/security": "Security"}
 
 
@@ -60,13 +61,13 @@ def test_language_switch_to_swedish(stack, page: Page, make_user):
     page.get_by_label("E-postadress").fill(user.email)
     page.get_by_label("Lösenord", exact=True).fill(user.password)
     page.get_by_role("button", name="Logga in").click()
-    expect(page.get_by_role("heading", name="Personal data")).to_be_visible()
+    expect(page.get_by_role("heading", name="Overview", level=1)).to_be_visible()
     page.get_by_role("button", name="Svenska").click()
-    expect(page.get_by_role("heading", name="Personuppgifter")).to_be_visible()
-    expect(page.get_by_role("link", name="Telefonnummer")).to_be_visible()
+    expect(page.get_by_role("heading", name="Översikt", level=1)).to_be_visible()
+    expect(page.get_by_role("link", name="Telefonnummer", exact=True)).to_be_visible()
     assert wait_until(lambda: central_user(stack, user.user_id)["language"] == "sv")
     page.reload()
-    expect(page.get_by_role("heading", name="Personuppgifter")).to_be_visible()
+    expect(page.get_by_role("heading", name="Översikt", level=1)).to_be_visible()
 
 
 @pytest.mark.parametrize("language", ["en", "sv"])
