@@ -118,7 +118,15 @@ interface ApiState {
   api: ReturnType<typeof api.reducer>;
 }
 
-/** Whether any call is in flight (the header's busy bar). */
+/**
+ * Whether a page is reading its data (the header's busy bar): queries only, once the
+ * configuration is there — a save shows itself on its busy button, and the first load its
+ * one spinner (the start-up gate's), so neither says "Loading…" a second time.
+ */
+export const selectPageLoading = (state: ApiState): boolean =>
+  Object.values(state.api.queries).some((entry) => entry?.status === QueryStatus.pending && entry.endpointName !== 'config');
+
+/** Whether any call is in flight. */
 export const selectAnyBusy = (state: ApiState): boolean =>
   [...Object.values(state.api.queries), ...Object.values(state.api.mutations)].some(
     (entry) => entry?.status === QueryStatus.pending,

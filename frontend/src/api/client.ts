@@ -29,13 +29,26 @@ export async function callApi({ url, method, body, csrfToken, type }: ApiCall): 
   }
   if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   let parsed: unknown;
+  let retryAfter: number | null = null;
   try {
     const response = await fetch(url, init);
+    retryAfter = response.status === 429 ? retryAfterSeconds(response.headers.get('Retry-After')) : null;
     parsed = await response.json();
   } catch {
     return networkError(type);
   }
-  return isFsa(parsed) ? parsed : networkError(type);
+  if (!isFsa(parsed)) return networkError(type);
+  // a throttled answer says when to try again (API.md: every 429 has Retry-After): it
+  // goes into `meta.retry_after` (seconds), where a page counts down before offering again
+  return retryAfter === null ? parsed : { ...parsed, meta: { ...parsed.meta, retry_after: retryAfter } };
+}
+
+/** Retry-After in whole seconds (RFC 9110 §10.2.3: delay-seconds or an HTTP date), or null. */
+export function retryAfterSeconds(value: string | null, now: number = Date.now()): number | null {
+  if (!value) return null;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, Math.ceil((date - now) / 1000));
 }
 
 /**

@@ -14,6 +14,8 @@ export type FieldErrors = NonNullable<FailPayload['errors']>;
 /** `meta` of an answer; `reauthn_required` marks a *recent* route refusing an old login. */
 export interface FsaMeta {
   reauthn_required?: boolean;
+  /** Set by the client on a 429: the answer's Retry-After in seconds. */
+  retry_after?: number;
   [key: string]: unknown;
 }
 

@@ -82,8 +82,8 @@ describe('signup', () => {
   it('shows field errors next to their fields and focuses the first one', async () => {
     mockApi({
       'POST /api/signup/register': fail('POST_SIGNUP_REGISTER', 'request.invalid', {
-        email: ['Not a valid email address.'],
-        tou_accepted: ['Must be equal to True.'],
+        email: ['validation.email'],
+        tou_accepted: ['signup.tou_required'],
       }),
     });
     const { user } = renderApp('/signup');
@@ -94,10 +94,11 @@ describe('signup', () => {
 
     const email = screen.getByLabelText('Email address');
     await waitFor(() => expect(email).toHaveAttribute('aria-invalid', 'true'));
-    expect(email).toHaveAccessibleDescription('Not a valid email address.');
-    expect(screen.getByLabelText('I accept the terms of use')).toHaveAccessibleDescription('This must be accepted.');
+    expect(email).toHaveAccessibleDescription('Enter an email address like name@example.com.');
+    expect(screen.getByLabelText('I accept the terms of use')).toHaveAccessibleDescription('You must accept the terms of use.');
     expect(email).toHaveFocus();
-    expect(screen.getByRole('alert')).toHaveTextContent('Please check the highlighted fields.');
+    // said once, by the fields: no banner repeating it (issue 14, defect 5)
+    expect(screen.getByRole('alert')).toBeEmptyDOMElement();
   });
 
   it('goes from register to code to a password that meets the policy, then logs in', async () => {

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { FormattedMessage } from 'react-intl';
 import Form, { type FieldSpec, type Label, type RequestState } from './Form';
+import useCountdown from './useCountdown';
 
 type CodeValues = { code: string };
 
@@ -16,10 +17,28 @@ interface Props {
    * false for a recovery code, which has letters. */
   numeric?: boolean;
   submitLabel?: Label;
-  /** Offers "Send a new code" when given. */
-  resend?: { send: () => void; busy: boolean };
+  /** Offers "Send a new code" when given; disabled with a countdown while the service
+   * said a new one may not be sent yet (`wait` seconds, said `said` times). */
+  resend?: Resend;
   /** Other buttons beside the submit button (e.g. Cancel). */
   actions?: ReactNode;
+}
+
+export interface Resend {
+  send: () => void;
+  busy: boolean;
+  wait?: number;
+  said?: number;
+}
+
+/** "Send a new code", counting down while it may not be used yet. */
+function ResendButton({ send, busy, wait = 0, said = 0 }: Resend) {
+  const left = useCountdown(wait, said);
+  return (
+    <button type="button" className="button" onClick={send} disabled={busy || left > 0}>
+      {busy ? <FormattedMessage id="common.busy" /> : <FormattedMessage id={left > 0 ? 'code.resend_in' : 'code.resend'} values={{ seconds: left }} />}
+    </button>
+  );
 }
 
 /** Enter a code — mailed, texted, from an authenticator app or a recovery code — and
@@ -47,11 +66,7 @@ export default function CodeForm({
       submitLabel={submitLabel}
       actions={
         <>
-          {resend ? (
-            <button type="button" className="button" onClick={resend.send} disabled={resend.busy}>
-              <FormattedMessage id={resend.busy ? 'common.busy' : 'code.resend'} />
-            </button>
-          ) : null}
+          {resend ? <ResendButton {...resend} /> : null}
           {actions}
         </>
       }

@@ -1,4 +1,4 @@
-import { useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { FormattedMessage } from 'react-intl';
 import Form, { type Label, type RequestState } from './Form';
 
@@ -18,12 +18,22 @@ interface Props {
 }
 
 /** A destructive action behind a confirmation: a button that opens a short form
- * asking `question`, with the (danger) confirm button and Cancel. */
+ * asking `question`, with the (danger) confirm button and Cancel. The button is replaced,
+ * so focus moves with it: to the question when it opens (read out first, then Tab reaches
+ * the confirm button), back to the button after Cancel. */
 export default function ConfirmAction({ request, onConfirm, children, buttonClassName, question, questionId, confirmLabel }: Props) {
   const [confirming, setConfirming] = useState(false);
+  const questionRef = useRef<HTMLParagraphElement>(null);
+  const buttonRef = useRef<HTMLButtonElement>(null);
+  const opened = useRef(false);
+  useEffect(() => {
+    if (confirming) questionRef.current?.focus();
+    else if (opened.current) buttonRef.current?.focus();
+    opened.current = opened.current || confirming;
+  }, [confirming]);
   if (!confirming) {
     return (
-      <button type="button" className={buttonClassName} onClick={() => setConfirming(true)}>
+      <button ref={buttonRef} type="button" className={buttonClassName} onClick={() => setConfirming(true)}>
         {children}
       </button>
     );
@@ -44,7 +54,7 @@ export default function ConfirmAction({ request, onConfirm, children, buttonClas
         </button>
       }
     >
-      <p id={questionId} className="warning">
+      <p id={questionId} ref={questionRef} tabIndex={-1} className="warning">
         {question}
       </p>
     </Form>

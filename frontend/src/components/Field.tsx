@@ -1,4 +1,5 @@
-import { useId, type InputHTMLAttributes, type ReactNode } from 'react';
+import { useId, useState, type InputHTMLAttributes, type ReactNode } from 'react';
+import { useIntl } from 'react-intl';
 import { useApiMessage } from './Message';
 
 /** Field errors as sent in payload.errors: a list of messages, or nested objects. */
@@ -25,13 +26,30 @@ interface FieldProps extends Omit<InputHTMLAttributes<HTMLInputElement & HTMLSel
   children?: ReactNode;
 }
 
-/** A labelled input (or select) with its hint and its errors tied to it for assistive technology. */
+/**
+ * "Show password": a toggle button (aria-pressed) beside a password input that shows the
+ * text while pressed (WCAG 3.3.8 asks that a password may be checked before it is sent).
+ */
+function ShowPassword({ shown, onToggle, controls }: { shown: boolean; onToggle: () => void; controls: string }) {
+  const intl = useIntl();
+  return (
+    <button type="button" className="link-button show-password" aria-pressed={shown} aria-controls={controls} onClick={onToggle}>
+      {intl.formatMessage({ id: 'password.show' })}
+    </button>
+  );
+}
+
+/** A labelled input (or select) with its hint and its errors tied to it for assistive
+ * technology; a password input has a "Show password" toggle. Field errors are translated
+ * for this field (`name`) where the catalogue has a sentence for it. */
 export default function Field({ label, errors, hint, type = 'text', id, options, children, ...inputProps }: FieldProps) {
   const autoId = useId();
   const inputId = id || `field-${autoId}`;
   const errorId = `${inputId}-error`;
   const hintId = `${inputId}-hint`;
   const translate = useApiMessage();
+  const [shown, setShown] = useState(false);
+  const isPassword = type === 'password';
   const messages = flattenErrors(errors);
   const describedBy = [hint ? hintId : null, messages.length ? errorId : null].filter(Boolean).join(' ');
   const isCheckbox = type === 'checkbox';
@@ -49,7 +67,7 @@ export default function Field({ label, errors, hint, type = 'text', id, options,
       ))}
     </select>
   ) : (
-    <input {...common} type={type} {...inputProps} />
+    <input {...common} type={isPassword && shown ? 'text' : type} {...inputProps} />
   );
   return (
     <div className={`field${isCheckbox ? ' field-checkbox' : ''}${messages.length ? ' field-invalid' : ''}`}>
@@ -61,11 +79,12 @@ export default function Field({ label, errors, hint, type = 'text', id, options,
         </p>
       ) : null}
       {isCheckbox ? null : input}
+      {isPassword ? <ShowPassword shown={shown} onToggle={() => setShown(!shown)} controls={inputId} /> : null}
       {children}
       {messages.length ? (
         <ul className="field-errors" id={errorId}>
           {messages.map((message) => (
-            <li key={message}>{translate(message)}</li>
+            <li key={message}>{translate(message, undefined, inputProps.name)}</li>
           ))}
         </ul>
       ) : null}

@@ -1,6 +1,8 @@
-import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useIntl } from 'react-intl';
 import type { FieldErrors } from '../api/fsa';
+import { useAppDispatch } from '../app/hooks';
+import { shownInForm } from '../features/notifications/notificationsSlice';
 import Field, { type Option } from './Field';
 import SubmitButton from './SubmitButton';
 
@@ -30,6 +32,19 @@ export interface FieldSpec<V extends Values> {
 export interface RequestState {
   busy: boolean;
   errors: FieldErrors;
+  /** The message key of its last failure (`useRequest` gives it). */
+  message?: string | null;
+}
+
+/** Where focus goes when it was lost while a request ran (its busy button was disabled):
+ * the error banner that answers it, else the form's first field or button. */
+function rescueFocus(form: HTMLFormElement | null) {
+  const active = document.activeElement;
+  if (active && active !== document.body && active.isConnected) return;
+  const target =
+    document.querySelector<HTMLElement>('.notifications [role="alert"] .notice') ??
+    form?.querySelector<HTMLElement>('input, select, button:not([disabled])');
+  target?.focus();
 }
 
 interface FormProps<V extends Values> {
@@ -71,17 +86,29 @@ export default function Form<V extends Values>({
   ...props
 }: FormProps<V>) {
   const intl = useIntl();
+  const dispatch = useAppDispatch();
   const ref = useRef<HTMLFormElement>(null);
   const [values, setValues] = useState<V>(initial);
   const [clientErrors, setClientErrors] = useState<FieldErrors | null>(null);
   const errors = clientErrors ?? request.errors;
   const hasErrors = Object.keys(errors).length > 0;
+  const wasBusy = useRef(false);
   const t = (label: Label) =>
     typeof label === 'string' ? intl.formatMessage({ id: label }) : intl.formatMessage({ id: label.id }, label.values);
 
+  // The errors this form shows by its fields are not repeated in a banner (one place per
+  // error); before paint, so the banner never flashes.
+  const shown = fields.filter(({ name }) => request.errors[name]).map(({ name }) => name);
+  const failure = shown.length ? request.message : null;
+  useLayoutEffect(() => {
+    if (failure) dispatch(shownInForm(failure));
+  }, [failure, request.errors, dispatch]);
+
   useEffect(() => {
     if (hasErrors) ref.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
-  }, [errors, hasErrors]);
+    else if (wasBusy.current && !request.busy) rescueFocus(ref.current);
+    wasBusy.current = request.busy;
+  }, [errors, hasErrors, request.busy]);
 
   const change = (name: keyof V, value: string | boolean) => {
     const next = { ...values, [name]: value };

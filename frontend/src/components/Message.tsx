@@ -14,14 +14,18 @@ const VALIDATION_KEYS: Record<string, string> = {
 };
 
 /**
- * Translates a message the API sent: its key (or marshmallow's text) in the catalogue,
- * else the `fallback` key, else the text as it came.
+ * Translates a message the API sent: for a field error of `field`, its sentence for that
+ * field (`validation.required.given_name` → "Enter your given name") if the catalogue has
+ * one; else the key (or marshmallow's text, from a service of before keyed field errors)
+ * in the catalogue, else the `fallback` key, else the text as it came.
  */
 export function useApiMessage() {
   const intl = useIntl();
-  return (message: string, fallback?: string): string => {
+  const known = (id: string) => Object.prototype.hasOwnProperty.call(intl.messages, id);
+  return (message: string, fallback?: string, field?: string): string => {
     const key = VALIDATION_KEYS[message] || message;
-    if (Object.prototype.hasOwnProperty.call(intl.messages, key)) return intl.formatMessage({ id: key });
+    const id = [field ? `${key}.${field}` : null, key].find((candidate): candidate is string => Boolean(candidate && known(candidate)));
+    if (id) return intl.formatMessage({ id });
     return fallback === undefined ? message : intl.formatMessage({ id: fallback });
   };
 }

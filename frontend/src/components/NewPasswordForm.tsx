@@ -10,18 +10,24 @@ const LEVELS = ['password.score_0', 'password.score_1', 'password.score_2', 'pas
 
 type PasswordValues = { password: string; repeat: string };
 
+/**
+ * The meter shows zxcvbn's score 0–4 as 1–5 once anything is typed, so a very weak
+ * password shows a (red) bar rather than an empty meter that looks like nothing happened.
+ * Red up to the policy's `min_score` − 1, green from it (`low`/`high`/`optimum`).
+ */
 function StrengthMeter({ password, strength, policy }: { password: string; strength: Strength; policy: PasswordPolicy }) {
   const intl = useIntl();
   return (
     <div className="strength" aria-live="polite">
       <meter
         min={0}
-        max={4}
-        low={Math.max(1, policy.min_score - 1)}
-        high={policy.min_score}
-        optimum={4}
-        value={password ? strength.score : 0}
+        max={5}
+        low={policy.min_score}
+        high={policy.min_score + 1}
+        optimum={5}
+        value={password && strength.ready ? strength.score + 1 : 0}
         aria-label={intl.formatMessage({ id: 'password.strength' })}
+        aria-valuetext={password && strength.ready ? intl.formatMessage({ id: LEVELS[strength.score] }) : undefined}
       />
       <span className="strength-text">
         {password ? (
@@ -84,7 +90,7 @@ export default function NewPasswordForm({ request, onSubmit, submitLabel, userIn
     <Form
       fields={fields}
       initial={{ password: '', repeat: '' }}
-      request={{ busy: request.busy, errors }}
+      request={{ busy: request.busy, errors, message: request.message }}
       validate={validate}
       onValues={(values) => setPassword(values.password)}
       onSubmit={(values) => onSubmit(values.password)}

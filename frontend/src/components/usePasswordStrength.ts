@@ -29,9 +29,22 @@ export interface Strength {
   warning: string;
 }
 
+/** Words every attacker of this platform tries first — its name ("Tessera2024!"); the
+ * service's policy has the same list (`common.passwords.PLATFORM_WORDS`). */
+export const PLATFORM_WORDS = ['tessera'];
+
+/** The user's own words as zxcvbn's dictionary wants them: an address and a name split
+ * into their parts (`ada.lovelace@example.org` → ada, lovelace, example, org), as the
+ * service splits them, and the platform's words. */
+export function guessableWords(userInputs: (string | null | undefined)[]): string[] {
+  const parts = userInputs.flatMap((input) => (input ? input.split(/[\s@.]+/) : [])).filter(Boolean);
+  return [...PLATFORM_WORDS, ...userInputs.filter((input): input is string => Boolean(input)), ...parts];
+}
+
 /**
  * How good `password` is against the policy from jsconfig (min_length, min_score),
- * with zxcvbn's score 0–4 and its feedback. `userInputs` (name, email) count as guessable.
+ * with zxcvbn's score 0–4 and its feedback. `userInputs` (name, email) and the platform's
+ * name count as guessable.
  */
 export default function usePasswordStrength(password: string, policy: PasswordPolicy, userInputs: (string | null | undefined)[] = []): Strength {
   const [zxcvbn, setZxcvbn] = useState<Zxcvbn | null>(null);
@@ -47,7 +60,7 @@ export default function usePasswordStrength(password: string, policy: PasswordPo
 
   const tooShort = password.length < policy.min_length;
   if (!password || !zxcvbn) return { ready: Boolean(zxcvbn), score: 0, tooShort, ok: false, warning: '' };
-  const result = zxcvbn(password, userInputs.filter((input): input is string => Boolean(input)));
+  const result = zxcvbn(password, guessableWords(userInputs));
   return {
     ready: true,
     score: result.score,

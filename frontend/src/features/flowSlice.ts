@@ -7,7 +7,22 @@ export interface FlowState<Step extends string> {
   email: string;
   /** Whether the service said where this session's flow is (signup reads it after a reload). */
   loaded: boolean;
+  /** Seconds until a new code may be sent, as the service last said (`resend_in`, a 429's
+   * Retry-After), and a count of how often it said so (a page restarts its countdown). */
+  resendWait: number;
+  resendSaid: number;
 }
+
+/** Record a wait before a new code may be sent (seconds, from the service). */
+export function waitBeforeResend<Step extends string>(state: FlowState<Step>, seconds: unknown) {
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds)) return;
+  state.resendWait = Math.max(0, Math.ceil(seconds));
+  state.resendSaid += 1;
+}
+
+/** A throttled answer's wait (`meta.retry_after`, set by the API client on a 429). */
+export const retryAfterOf = (action: { meta?: unknown }): unknown =>
+  (action.meta as { retry_after?: unknown } | undefined)?.retry_after;
 
 /** The request that starts a flow, for the address it was sent with. */
 type Started = (action: UnknownAction) => action is UnknownAction & { meta: { arg: { originalArgs: { email: string } } } };
@@ -22,7 +37,7 @@ type Extra<Step extends string> = (builder: ActionReducerMapBuilder<FlowState<St
  */
 export function createFlowSlice<Step extends string>(name: string, first: Step, started: Started, advances: Advances<Step>, extra?: Extra<Step>) {
   const restarted = createAction(`${name}/restarted`);
-  const initialState = { step: first, email: '', loaded: false } as FlowState<Step>;
+  const initialState = { step: first, email: '', loaded: false, resendWait: 0, resendSaid: 0 } as FlowState<Step>;
   const slice = createSlice({
     name,
     initialState,

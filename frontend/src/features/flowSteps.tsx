@@ -1,5 +1,5 @@
 import { FormattedMessage } from 'react-intl';
-import CodeForm from '../components/CodeForm';
+import CodeForm, { type Resend } from '../components/CodeForm';
 import type { RequestState } from '../components/Form';
 
 interface CodeStepProps {
@@ -7,7 +7,7 @@ interface CodeStepProps {
   sent: string;
   email: string;
   verify: RequestState & { send: (body: { email: string; code: string }) => void };
-  resend?: { send: () => void; busy: boolean };
+  resend?: Resend;
   /** The link-button's message that starts the flow over. */
   restart: string;
   onRestart: () => void;

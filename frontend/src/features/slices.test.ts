@@ -9,6 +9,8 @@ const reduce = (actions: UnknownAction[], state?: RootState): RootState =>
 
 describe('config slice', () => {
   it('reads jsconfig', () => {
+    // a browser with no language of ours: the deployment's default_language applies
+    jest.spyOn(navigator, 'languages', 'get').mockReturnValue(['fi-FI']);
     const state = reduce([
       {
         type: 'GET_JSCONFIG_CONFIG_SUCCESS',

@@ -1,9 +1,10 @@
-import type { ReactNode } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import { FormattedMessage } from 'react-intl';
 import { api, useRequest } from '../../api/api';
 import { useAppDispatch, useAppSelector } from '../../app/hooks';
 import { Card } from '../../components/Card';
 import CodeForm from '../../components/CodeForm';
+import ConfirmAction from '../../components/ConfirmAction';
 import Form, { type FieldSpec, type Values } from '../../components/Form';
 import Loading from '../../components/Loading';
 import useSuccessCount from '../../components/useSuccessCount';
@@ -74,6 +75,23 @@ function EntryButton({ message, value, onClick, className = 'button', disabled, 
   );
 }
 
+/** The primary entry first, the others in the service's order. */
+export function primaryFirst<E extends { primary: boolean }>(items: E[]): E[] {
+  return [...items.filter((item) => item.primary), ...items.filter((item) => !item.primary)];
+}
+
+/**
+ * Once an entry was removed its confirmation (which had focus) is gone: focus moves to
+ * the page's heading, above the list, so a keyboard user is not thrown to the top.
+ */
+function useFocusAfterRemoval(busy: boolean, succeeded: boolean, heading: () => HTMLElement | null) {
+  const wasBusy = useRef(false);
+  useEffect(() => {
+    if (wasBusy.current && !busy && succeeded) heading()?.focus();
+    wasBusy.current = busy;
+  }, [busy, succeeded, heading]);
+}
+
 /** The page for email addresses or phone numbers (`kind`). */
 export default function ContactsPage<V extends Values>({ kind, field, addFields, addInitial, addBody, selectList, actions }: ContactsPageProps<V>) {
   const dispatch = useAppDispatch();
@@ -87,9 +105,12 @@ export default function ContactsPage<V extends Values>({ kind, field, addFields,
   const added = useSuccessCount(add.busy, add.succeeded);
   const anyBusy = primary.busy || remove.busy;
   const idOf = (item: ContactEntry) => (item as unknown as Record<string, string>)[field];
+  const listRef = useRef<HTMLDivElement>(null);
+  useFocusAfterRemoval(remove.busy, remove.succeeded, () => listRef.current?.closest('section')?.querySelector('h1') ?? null);
 
   return (
     <Card title={`${kind}.title`}>
+      <div ref={listRef}>
       {!loaded ? (
         <Loading />
       ) : (
@@ -99,13 +120,16 @@ export default function ContactsPage<V extends Values>({ kind, field, addFields,
               <FormattedMessage id={`${kind}.none`} />
             </li>
           ) : null}
-          {items.map((item) => {
+          {primaryFirst(items).map((item, index) => {
             const id = idOf(item);
+            // a phone number grouped as people write it (the service formats it); the value stays the key
+            const display = (item as { display?: unknown }).display;
+            const shown = typeof display === 'string' && display ? display : id;
             return (
               <li key={id} className="contact">
                 <div className="contact-main">
                   <span className="contact-value" dir="ltr">
-                    {id}
+                    {shown}
                   </span>
                   <span className="badges">
                     {item.primary ? (
@@ -119,27 +143,36 @@ export default function ContactsPage<V extends Values>({ kind, field, addFields,
                   </span>
                 </div>
                 <div className="actions">
-                  {!item.verified ? (
-                    <EntryButton
-                      message="contacts.verify"
-                      value={id}
-                      expanded={verifying === id}
-                      onClick={() => dispatch(verifying === id ? actions.verifyClosed() : actions.verifyOpened(id))}
-                    />
+                  {!item.verified && verifying !== id ? (
+                    <EntryButton message="contacts.verify" value={shown} onClick={() => dispatch(actions.verifyOpened(id))} />
                   ) : null}
                   {item.verified && !item.primary ? (
-                    <EntryButton message="contacts.make_primary" value={id} disabled={anyBusy} onClick={() => primary.send({ [field]: id })} />
+                    <EntryButton message="contacts.make_primary" value={shown} disabled={anyBusy} onClick={() => primary.send({ [field]: id })} />
                   ) : null}
                   {kind === 'phones' || !item.primary ? (
-                    <EntryButton message="contacts.remove" value={id} className="button danger" disabled={anyBusy} onClick={() => remove.send({ [field]: id })} />
+                    <ConfirmAction
+                      request={remove}
+                      onConfirm={() => remove.send({ [field]: id })}
+                      buttonClassName="button danger"
+                      question={<FormattedMessage id="contacts.remove_confirm" values={{ value: shown }} />}
+                      questionId={`remove-${kind}-${index}`}
+                      confirmLabel="contacts.remove_yes"
+                    >
+                      <FormattedMessage id="contacts.remove" values={{ value: shown, hidden }} />
+                    </ConfirmAction>
                   ) : null}
                 </div>
                 {verifying === id ? (
                   <CodeForm
-                    label={{ id: 'contacts.code_for', values: { value: id } }}
+                    label={{ id: 'contacts.code_for', values: { value: shown } }}
                     request={verify}
                     onSubmit={(code) => verify.send({ [field]: id, code })}
                     resend={{ send: () => resend.send({ [field]: id }), busy: resend.busy }}
+                    actions={
+                      <button type="button" className="button" onClick={() => dispatch(actions.verifyClosed())}>
+                        <FormattedMessage id="common.cancel" />
+                      </button>
+                    }
                   />
                 ) : null}
               </li>
@@ -147,6 +180,7 @@ export default function ContactsPage<V extends Values>({ kind, field, addFields,
           })}
         </ul>
       )}
+      </div>
       <h2>
         <FormattedMessage id={`${kind}.add_title`} />
       </h2>

@@ -77,8 +77,13 @@ describe('email addresses', () => {
     expect(await screen.findByText('A new code has been sent.')).toBeInTheDocument();
     expect(callsTo(api, 'POST /api/emails/resend-code')).toEqual([{ email: 'new@example.org' }]);
 
+    // removing asks first (issue 14, defect 2), and focus follows the confirmation (defect 3)
     await user.click(screen.getByRole('button', { name: 'Remove new@example.org' }));
+    expect(screen.getByText('Remove new@example.org from your account?')).toHaveFocus();
+    expect(callsTo(api, 'POST /api/emails/remove')).toEqual([]);
+    await user.click(screen.getByRole('button', { name: 'Yes, remove' }));
     await waitFor(() => expect(screen.queryByText('new@example.org')).not.toBeInTheDocument());
+    await waitFor(() => expect(screen.getByRole('heading', { name: 'Email addresses', level: 1 })).toHaveFocus());
     expect(callsTo(api, 'GET /api/emails/all').length).toBe(2);
   });
 });
@@ -207,7 +212,7 @@ describe('personal data', () => {
     const api = mockApi(
       {
         'POST /api/personal-data/user': fail('POST_PERSONAL_DATA_USER', 'request.invalid', {
-          surname: ['Missing data for required field.'],
+          surname: ['validation.required'],
         }),
       },
       { loggedIn: true },
@@ -217,7 +222,7 @@ describe('personal data', () => {
     await user.clear(surname);
     await user.click(screen.getByRole('button', { name: 'Save' }));
     await waitFor(() => expect(surname).toHaveFocus());
-    expect(surname).toHaveAccessibleDescription('This field is required.');
+    expect(surname).toHaveAccessibleDescription('Enter your surname.');
     expect(callsTo(api, 'POST /api/personal-data/user')).toEqual([
       { given_name: USER.given_name, surname: '', display_name: 'Ada', language: 'en' },
     ]);

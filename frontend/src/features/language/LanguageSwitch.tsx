@@ -3,7 +3,7 @@ import { api, useRequest } from '../../api/api';
 import { useAppDispatch, useAppSelector } from '../../app/hooks';
 import { selectUser, userUpdateBody } from '../personalData/personalDataSlice';
 import { selectLoggedIn } from '../session/sessionSlice';
-import { languageChanged, remember, selectAvailableLanguages, selectLanguage } from './languageSlice';
+import { languageChanged, languageSaving, remember, selectAvailableLanguages, selectLanguage } from './languageSlice';
 
 /**
  * Offers the other languages as buttons, each labelled in its own language. The choice
@@ -21,7 +21,10 @@ export default function LanguageSwitch() {
   const choose = (language: string) => {
     dispatch(languageChanged(language));
     remember(language);
-    if (loggedIn && user) save.send(userUpdateBody({ ...user, language }));
+    if (loggedIn && user) {
+      dispatch(languageSaving());
+      save.send(userUpdateBody({ ...user, language }));
+    }
   };
   return (
     <nav className="language-switch" aria-label={intl.formatMessage({ id: 'language.switch' })}>

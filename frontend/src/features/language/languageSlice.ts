@@ -8,6 +8,8 @@ export type Language = (typeof SUPPORTED)[number];
 
 /** The user picked a language in the switch. */
 export const languageChanged = createAction<string>('language/changed');
+/** The switch saves the picked language to the account (nothing else changes: no "saved"). */
+export const languageSaving = createAction('language/saving');
 
 const supported = (value: unknown): Language | null =>
   SUPPORTED.includes(value as Language) ? (value as Language) : null;
@@ -18,6 +20,19 @@ function stored(): Language | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * The browser's first preferred language this UI has (`navigator.languages`, e.g.
+ * `['sv-SE', 'en']` → `sv`): a first visit from a Swedish browser is in Swedish, until the
+ * user chooses (the choice is stored and wins) or logs in (the account's language wins).
+ */
+export function browserLanguage(languages: readonly string[] | undefined = globalThis.navigator?.languages): Language | null {
+  for (const tag of languages ?? []) {
+    const found = supported(tag.split('-')[0].toLowerCase());
+    if (found) return found;
+  }
+  return null;
 }
 
 /** Keep the choice in this browser (private mode: it lasts for this page only). */
@@ -34,7 +49,7 @@ const isUserAnswer = isAnyOf(routes.user.success, routes.saveUser.success);
 
 const languageSlice = createSlice({
   name: 'language',
-  initialState: () => ({ current: stored() }),
+  initialState: () => ({ current: stored() ?? browserLanguage() }),
   reducers: {},
   extraReducers: (builder) => {
     builder

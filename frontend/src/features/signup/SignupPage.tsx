@@ -26,6 +26,12 @@ function RegisterStep() {
   const send = (values: RegisterValues) => register.send({ ...values, tou_accepted: values.tou_accepted as true, language });
   return (
     <Form
+      // the terms are one link away from the box that accepts them (a new tab keeps the form)
+      actions={
+        <Link to="/terms" target="_blank" rel="noopener">
+          <FormattedMessage id="signup.read_terms" />
+        </Link>
+      }
       fields={REGISTER_FIELDS}
       initial={{ given_name: '', surname: '', email: '', tou_accepted: false }}
       request={register}
@@ -56,7 +62,7 @@ const STEPS = ['register', 'code', 'password'];
 
 export default function SignupPage() {
   const dispatch = useAppDispatch();
-  const { step: stored, email } = useAppSelector(selectSignup);
+  const { step: stored, email, resendWait, resendSaid } = useAppSelector(selectSignup);
   const loggedIn = useAppSelector(selectLoggedIn);
   const verify = useRequest(api.endpoints.signupVerify);
   const resend = useRequest(api.endpoints.signupResendCode);
@@ -76,7 +82,7 @@ export default function SignupPage() {
           sent="signup.code_sent"
           email={email}
           verify={verify}
-          resend={{ send: () => resend.send(), busy: resend.busy }}
+          resend={{ send: () => resend.send(), busy: resend.busy, wait: resendWait, said: resendSaid }}
           restart="signup.other_address"
           onRestart={() => dispatch(signupRestarted())}
         />

@@ -2,7 +2,7 @@ import { isAnyOf, type UnknownAction } from '@reduxjs/toolkit';
 import { api } from '../../api/api';
 import { isFailFsa } from '../../api/fsa';
 import { routes } from '../../api/routes';
-import { createFlowSlice, type FlowState } from '../flowSlice';
+import { createFlowSlice, retryAfterOf, waitBeforeResend, type FlowState } from '../flowSlice';
 
 export type SignupStep = 'register' | 'code' | 'password' | 'done';
 
@@ -16,7 +16,7 @@ const answersWithStep = isAnyOf(
   routes.signupVerify.success,
   routes.signupResendCode.success,
 );
-const carriesStep = (action: UnknownAction): action is UnknownAction & { payload: { step: string; email?: string } } =>
+const carriesStep = (action: UnknownAction): action is UnknownAction & { payload: { step: string; email?: string; resend_in?: number } } =>
   answersWithStep(action) && typeof (action.payload as { step?: unknown } | undefined)?.step === 'string';
 
 const advances = { code: routes.signupRegister, password: routes.signupVerify, done: routes.signupPassword };
@@ -30,10 +30,12 @@ const signup = createFlowSlice<SignupStep>('signup', 'register', api.endpoints.s
         (action) => isFailFsa(action, 'signup.no_flow'),
         () => ({ ...initial, loaded: true }),
       )
+      .addMatcher(routes.signupResendCode.fail.match, (state, action) => waitBeforeResend(state, retryAfterOf(action)))
       .addMatcher(carriesStep, (state, { payload }) => {
         state.loaded = true;
         state.step = STEP_OF[payload.step] ?? state.step;
         if (typeof payload.email === 'string') state.email = payload.email;
+        waitBeforeResend(state, payload.resend_in);
       }),
 );
 
