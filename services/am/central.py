@@ -27,8 +27,8 @@ from pymongo.errors import DuplicateKeyError
 from common.consumer import PermanentError
 from common.db import CENTRAL_DB, private_db_name
 from services.am.errors import AmMsg, NotYetVisible
-from services.am.plan import (EMAILS, KINDS, PHONES, Outcome, Plan, ServiceRights, SyncRequest, claimed, plan,
-                              screen)
+from services.am.plan import (EMAILS, KINDS, PHONES, WEBAUTHN_IDS, Outcome, Plan, ServiceRights, SyncRequest, claimed,
+                              plan, screen)
 
 logger = logging.getLogger(__name__)
 
@@ -54,18 +54,22 @@ def verified_phones(phones: Iterable[Mapping[str, Any]] | None) -> list[str]:
     return PHONES.verified(phones)
 
 
-#: A WebAuthn credential id (``credentials.webauthn_id``) is on one account at most: the
+#: A WebAuthn credential id (``webauthn_ids``, derived from ``credentials`` by the plan) is
+#: on one account at most: the
 #: assertion of a key names the account it logs in to, so two accounts must never hold
 #: the same key (WebAuthn Level 2 §7.1 step 22: "If the credentialId is already known,
 #: the RP SHOULD fail this registration ceremony"). The check security makes before it
 #: registers cannot see a parallel registration for another account; this index can.
-WEBAUTHN_ID_INDEX = "credentials_webauthn_id_unique"
+WEBAUTHN_ID_INDEX = "webauthn_ids_unique"
+#: an index on ``credentials.webauthn_id`` made by a build of 2026-12-01 (an hour's life):
+#: it refused every second account with a key (the null of its password); dropped here
+_DROPPED_INDEXES = ("credentials_webauthn_id_unique",)
 
 
 def ensure_indexes(users: Collection) -> None:
     """Create the unique multikey indexes on ``verified_emails``, ``verified_phones`` and
-    the WebAuthn credential ids ``credentials.webauthn_id`` (``WEBAUTHN_ID_INDEX``; unique
-    across accounts — within one account security's lock keeps them apart).
+    the WebAuthn credential ids ``webauthn_ids`` (``WEBAUTHN_ID_INDEX``; unique across
+    accounts — within one account security's lock keeps them apart).
 
     Idempotent. Raises ``pymongo.errors.OperationFailure`` when the data already
     violates uniqueness (a human must look) and ``PyMongoError`` when MongoDB is down.
@@ -73,8 +77,10 @@ def ensure_indexes(users: Collection) -> None:
     for field in ("verified_emails", "verified_phones"):
         users.create_index(field, name=f"{field}_unique", unique=True,
                            partialFilterExpression={field: {"$type": "string"}})
-    users.create_index("credentials.webauthn_id", name=WEBAUTHN_ID_INDEX, unique=True,
-                       partialFilterExpression={"credentials.webauthn_id": {"$type": "string"}})
+    for name in set(_DROPPED_INDEXES) & set(users.index_information()):
+        users.drop_index(name)
+    users.create_index(WEBAUTHN_IDS, name=WEBAUTHN_ID_INDEX, unique=True,
+                       partialFilterExpression={WEBAUTHN_IDS: {"$type": "string"}})
 
 
 class AttributeManager:

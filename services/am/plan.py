@@ -206,6 +206,19 @@ def _release(holder: _Holder, kind: ContactKind, value: str) -> bool:
     return True
 
 
+#: The derived list of a user's WebAuthn credential ids, written with ``credentials``: a
+#: unique index on it keeps one key on one account (``central.WEBAUTHN_ID_INDEX``). A
+#: unique index on ``credentials.webauthn_id`` itself cannot: every credential without
+#: one (the password) would index a null, and two accounts would collide on it.
+WEBAUTHN_IDS = "webauthn_ids"
+
+
+def webauthn_ids(credentials: Iterable[Mapping[str, Any]] | None) -> list[str]:
+    """The ``webauthn_id`` of each WebAuthn credential of ``credentials``, in order, once."""
+    return list(dict.fromkeys(c["webauthn_id"] for c in credentials or ()
+                              if c.get("type") == "webauthn" and isinstance(c.get("webauthn_id"), str)))
+
+
 def plan(request: SyncRequest, rights: ServiceRights, private: Mapping[str, Any] | None,
          current: Mapping[str, Any] | None, holders: Sequence[Mapping[str, Any]],
          now: datetime) -> Plan:
@@ -236,6 +249,8 @@ def plan(request: SyncRequest, rights: ServiceRights, private: Mapping[str, Any]
         if current is None:
             return Plan.refuse(AmMsg.user_not_found, "no central credentials to update")
         values["credentials"] = merge_credential_usage(current.get("credentials", []), values["credentials"])
+    if "credentials" in values:
+        values[WEBAUTHN_IDS] = webauthn_ids(values["credentials"])
 
     taken: dict[str, _Holder] = {}
     moves: list[Move] = []

@@ -61,6 +61,6 @@ def test_session_cookie_attributes(http, make_user):
                           headers={"X-CSRF-Token": http.get("/api/jsconfig/config").payload["csrf_token"]},
                           timeout=30)
     assert r.status_code == 200
-    set_cookie = r.headers["Set-Cookie"]
-    assert set_cookie.startswith("tessera_session=")
+    # the login also sets the device cookie (new sign-in alerts): take the session's
+    [set_cookie] = [c for c in r.raw.headers.getlist("Set-Cookie") if c.startswith("tessera_session=")]
     assert "HttpOnly" in set_cookie and "SameSite=Lax" in set_cookie and "Path=/" in set_cookie

@@ -195,3 +195,20 @@ def test_merge_credential_usage_takes_the_higher_sign_count_of_a_key():
 ])
 def test_the_derived_lists(kind, entries, expected):
     assert kind.verified(entries) == expected
+
+
+def test_credentials_come_with_their_webauthn_ids_for_the_unique_index():
+    """The unique index that keeps one key on one account is on ``webauthn_ids``, a list
+    of strings only: the password and TOTP credentials add nothing to it (an index on
+    ``credentials.webauthn_id`` would hold a null for each, and two accounts collide)."""
+    rights = ServiceRights(frozenset({"credentials"}))
+    credentials = [{"credential_id": "p", "type": "password", "hash": "h"},
+                   {"credential_id": "k1", "type": "webauthn", "webauthn_id": "AAA"},
+                   {"credential_id": "t", "type": "totp", "secret_enc": "s"},
+                   {"credential_id": "k2", "type": "webauthn", "webauthn_id": "BBB"}]
+    private = {"version": 2, "credentials": credentials}
+    written = the_write(plan(request("security", ("credentials",)), rights, private, user("bob"), [], NOW), "bob")
+    assert written.update["$set"]["webauthn_ids"] == ["AAA", "BBB"]
+    none_left = {"version": 2, "credentials": credentials[:1]}
+    written = the_write(plan(request("security", ("credentials",)), rights, none_left, user("bob"), [], NOW), "bob")
+    assert written.update["$set"]["webauthn_ids"] == []
