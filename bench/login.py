@@ -84,9 +84,11 @@ def create_account(base: str, mail_dir: Path) -> str:
         r = session.post(f"{base}/api/signup/register", json=body, headers=headers, timeout=10)
     r.raise_for_status()
     code = None
-    deadline = time.monotonic() + 30
+    seen: set[Path] = set()  # each mail read once: the Maildir holds every earlier one too
+    deadline = time.monotonic() + 120  # a loaded machine delays the mail for tens of seconds
     while code is None and time.monotonic() < deadline:
-        for path in (mail_dir / "new").glob("*"):
+        for path in set((mail_dir / "new").glob("*")) - seen:
+            seen.add(path)
             message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
             if address in str(message["To"]):
                 text = message.get_body(preferencelist=("plain",)).get_content()
