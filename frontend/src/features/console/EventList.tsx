@@ -2,7 +2,9 @@ import type { Ref } from 'react';
 import { useIntl } from 'react-intl';
 import type { SecurityEvent } from './consoleApi';
 import { eventSentence } from './eventText';
-import { dateLocale, formatMoment, formatPhone } from './format';
+import { useAppSelector } from '../../app/hooks';
+import { selectPhones } from '../phones/phonesSlice';
+import { dateLocale, formatMoment, phoneDisplay } from './format';
 
 /** The types a user should look at twice: someone tried and failed. */
 const ATTEMPTS = new Set(['login_failed', 'mfa_failed']);
@@ -14,7 +16,8 @@ const ATTEMPTS = new Set(['login_failed', 'mfa_failed']);
  */
 export function EventItem({ event, ref }: { event: SecurityEvent; ref?: Ref<HTMLLIElement> }) {
   const intl = useIntl();
-  const { id, values } = eventSentence(event, formatPhone);
+  const phones = useAppSelector(selectPhones).items;
+  const { id, values } = eventSentence(event, (number) => phoneDisplay(number, phones));
   const where = [event.user_agent, event.ip].filter(Boolean).join(' · ');
   return (
     <li ref={ref} tabIndex={-1} className={ATTEMPTS.has(event.type) ? 'event attempt' : 'event'}>

@@ -11,7 +11,7 @@ import { selectPhones } from '../phones/phonesSlice';
 import { selectSecurity } from '../security/securitySlice';
 import { useEvents } from './ActivityPage';
 import { EventList } from './EventList';
-import { formatPhone } from './format';
+import { phoneDisplay } from './format';
 import { checkup, type CheckupItem } from './checkup';
 
 /** How many events the overview shows (the timeline has the rest). */
@@ -108,6 +108,7 @@ export default function OverviewPage() {
   const name = user ? [user.given_name, user.surname].filter(Boolean).join(' ') : '';
   const email = emails.items.find((entry) => entry.primary)?.email;
   const phone = phones.items.find((entry) => entry.primary) ?? phones.items.find((entry) => entry.verified);
+  const formatPhone = (number: string) => phoneDisplay(number, phones.items);
   const lines = security.credentialsLoaded
     ? checkup({ credentials: security.credentials, recoveryCodesLeft: security.recoveryCodesLeft, phones: phones.items }, formatPhone)
     : null;

@@ -9,7 +9,7 @@ import sv from '../../translations/sv.json';
 import { checkup } from './checkup';
 import { exportFileName } from './consoleApi';
 import { EVENT_TYPES, eventSentence } from './eventText';
-import { dateLocale, formatMoment } from './format';
+import { dateLocale, formatMoment, phoneDisplay } from './format';
 
 /** The first wait of a test: the whole app starts in it. */
 const FIRST = { timeout: 15_000 };
@@ -104,6 +104,15 @@ describe('dates', () => {
   });
 });
 
+describe('phone numbers', () => {
+  it("are shown as the phones service writes the user's numbers, else in E.164", () => {
+    const phones = [{ number: '+46701234567', display: '+46 70 123 45 67' }, { number: '+4670000000' }];
+    expect(phoneDisplay('+46701234567', phones)).toBe('+46 70 123 45 67');
+    expect(phoneDisplay('+4670000000', phones)).toBe('+4670000000');
+    expect(phoneDisplay('+4799999999', phones)).toBe('+4799999999');
+  });
+});
+
 describe('checkup', () => {
   const phone = { number: '+46701234567', verified: true, primary: true };
   it('warns without a second factor or a verified phone, and says nothing of recovery codes then', () => {
@@ -143,7 +152,7 @@ describe('overview', () => {
       {
         'GET /api/personal-data/user': success('GET_PERSONAL_DATA_USER', {
           ...USER,
-          phones: [{ number: '+46701234567', verified: false, primary: true }],
+          phones: [{ number: '+46701234567', display: '+46 70 123 45 67', verified: false, primary: true }],
         }),
         'GET /api/security/credentials': success('GET_SECURITY_CREDENTIALS', CREDENTIALS),
         'GET /api/security/events': success('GET_SECURITY_EVENTS', { events, next: 'cursor' }),
@@ -155,7 +164,7 @@ describe('overview', () => {
     const details = container.querySelector('dl.details') as HTMLElement;
     expect(details).toHaveTextContent('Ada Lovelace');
     expect(details).toHaveTextContent('ada@example.org');
-    expect(details).toHaveTextContent('+46701234567');
+    expect(details).toHaveTextContent('+46 70 123 45 67');
 
     const checkupList = await screen.findByRole('list', { name: 'Security checkup' });
     const lines = within(checkupList).getAllByRole('listitem');

@@ -3,12 +3,13 @@
  */
 
 /**
- * A phone number (E.164, as the phones service keeps it) as the console shows it.
- * The pages of issue 14's defect 9 format numbers for display; until one formatter is
- * shared, the console shows E.164, which is unambiguous in every country.
+ * A phone number (E.164, as the phones service keeps it) as people write it: the
+ * `display` the phones service gives each of the user's numbers (`+46 70 123 45 67`,
+ * libphonenumber's international format — no phone library in the bundle). A number no
+ * longer on the account (an old event's) is shown in E.164, unambiguous everywhere.
  */
-export function formatPhone(number: string): string {
-  return number;
+export function phoneDisplay(number: string, phones: readonly { number: string; display?: string }[]): string {
+  return phones.find((phone) => phone.number === number)?.display || number;
 }
 
 /**
