@@ -174,27 +174,38 @@ class AmqpClient:
 
         def operation(channel) -> dict[str, Any] | None:
             self._declare(channel, queue)
-            replies: list[bytes] = []
-
-            def on_reply(_ch, _method, properties, reply_body: bytes) -> None:
-                if properties.correlation_id == correlation_id:
-                    replies.append(reply_body)
-
-            consumer_tag = channel.basic_consume(DIRECT_REPLY_TO, on_reply, auto_ack=True)
+            replies = self._reply_consumer(channel)
+            replies[correlation_id] = None  # awaited: a reply to anything else is dropped
             try:
                 channel.basic_publish("", queue, payload,
                                       json_properties(correlation_id, reply_to=DIRECT_REPLY_TO,
                                                       correlation_id=correlation_id, user_id=self.username),
                                       mandatory=True)
                 deadline = time.monotonic() + timeout
-                while not replies and (remaining := deadline - time.monotonic()) > 0:
+                while replies[correlation_id] is None and (remaining := deadline - time.monotonic()) > 0:
                     channel.connection.process_data_events(time_limit=min(remaining, 0.25))
+                reply = replies[correlation_id]
             finally:
-                if channel.is_open:
-                    channel.basic_cancel(consumer_tag)
-            return json.loads(replies[0]) if replies else None
+                replies.pop(correlation_id, None)
+            return json.loads(reply) if reply is not None else None
 
         return self._with_retry(operation)
+
+    def _reply_consumer(self, channel) -> dict[str, bytes | None]:
+        """This channel's consumer of direct reply-to, started on its first call and kept
+        for the channel's life (RabbitMQ allows any number of outstanding requests on
+        one such consumer); returns correlation id → reply (None while awaited). Saves
+        a basic.consume and a basic.cancel round trip per call."""
+        if getattr(self._local, "reply_channel", None) is not channel:
+            replies: dict[str, bytes | None] = {}
+
+            def on_reply(_ch, _method, properties, reply_body: bytes) -> None:
+                if properties.correlation_id in replies:  # else: the caller gave up waiting
+                    replies[properties.correlation_id] = reply_body
+
+            channel.basic_consume(DIRECT_REPLY_TO, on_reply, auto_ack=True)
+            self._local.reply_channel, self._local.replies = channel, replies
+        return self._local.replies
 
     def check(self) -> None:
         """Raise ``pika.exceptions.AMQPConnectionError`` unless the broker answers."""

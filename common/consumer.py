@@ -25,10 +25,11 @@ from __future__ import annotations
 import abc
 import json
 import logging
+import queue as queues
 import random
 import signal
 import threading
-from typing import Any
+from typing import Any, Callable
 
 import pika
 import pika.exceptions
@@ -52,11 +53,58 @@ class PermanentError(Exception):
         self.message = message
 
 
+class _WorkThread:
+    """The work thread of a ``threaded`` consumer: it takes the deliveries the ioloop
+    hands it, as many as wait at once, to ``Consumer.work_off``; it lives as long as the
+    consumer, across reconnections, and never dies of a job's exception."""
+
+    def __init__(self, consumer: "Consumer") -> None:
+        self.consumer = consumer
+        self.waiting: queues.SimpleQueue = queues.SimpleQueue()
+        self.thread = threading.Thread(target=self._run, name=f"{consumer.queue or 'consumer'}-work", daemon=True)
+        self.thread.start()
+
+    def put(self, delivery: tuple) -> None:
+        self.waiting.put(delivery)
+
+    def stop(self, then: Callable[[], None]) -> None:
+        """Drop the deliveries not begun (the broker redelivers them once the channel
+        closes), then call ``then`` from this thread after the job in hand."""
+        self._drain()
+        self.waiting.put(then)
+
+    def _drain(self) -> list[tuple]:
+        taken = []
+        while True:
+            try:
+                taken.append(self.waiting.get_nowait())
+            except queues.Empty:
+                return taken
+
+    def _run(self) -> None:
+        while True:
+            batch = [self.waiting.get(), *self._drain()]
+            deliveries = [item for item in batch if isinstance(item, tuple)]
+            try:
+                if deliveries:
+                    self.consumer.work_off(deliveries)
+            except Exception:  # noqa: BLE001 — a defect must not stop the consumer
+                logger.exception("the work thread of %s failed", self.consumer.queue)
+            for item in batch:
+                if not isinstance(item, tuple):
+                    item()
+
+
 class Consumer(abc.ABC):
     """Consume one work queue until ``stop()``; reconnect whenever the broker goes away."""
 
     queue: str = ""
     prefetch_count: int = 10
+    #: handle messages on a work thread of their own, so that the ioloop keeps sending
+    #: acks and taking deliveries while a job is being done (pika's threaded-consumer
+    #: pattern: every channel call stays on the ioloop, add_callback_threadsafe); a
+    #: consumer whose jobs block on I/O then never waits for the broker between them
+    threaded: bool = False
     #: in-place retries of a transient failure before the retry queue; the pauses are
     #: quick_retry_delay, doubling up to quick_retry_delay_cap (0.25 + 0.5 + 1 + 2 + 4 + 4
     #: ≈ 12 s, plus the tries: ~2 s each while MongoDB is unreachable, see common.db),
@@ -94,6 +142,7 @@ class Consumer(abc.ABC):
         self._publish_seq = 0
         # publish sequence number → delivery tag of the message to ack once confirmed
         self._awaiting_confirm: dict[int, int | None] = {}
+        self._work: _WorkThread | None = None
 
     # -- the work -----------------------------------------------------------------
     @abc.abstractmethod
@@ -107,6 +156,8 @@ class Consumer(abc.ABC):
         if handle_signals:
             signal.signal(signal.SIGTERM, lambda *_: self.stop())
             signal.signal(signal.SIGINT, lambda *_: self.stop())
+        if self.threaded and self._work is None:
+            self._work = _WorkThread(self)
         while not self._stopping:
             self._connection = self.connect()
             try:
@@ -200,20 +251,60 @@ class Consumer(abc.ABC):
 
     def on_cancelok(self, _frame) -> None:
         self._consuming = False
-        self._channel.close()
+        if self._work is None:
+            self._channel.close()
+            return
+        # the work thread finishes the job in hand (its settlement is queued on the ioloop
+        # first), drops what it had not begun (the broker redelivers it), then closes
+        self._work.stop(lambda: self._on_ioloop(self._close_channel))
+
+    def _close_channel(self) -> None:
+        if self._channel is not None and self._channel.is_open:
+            self._channel.close()
 
     # -- messages -------------------------------------------------------------------------
     def on_message(self, channel: Channel, deliver: Basic.Deliver, properties: BasicProperties,
                    raw: bytes) -> None:
-        self._process(channel, deliver, properties, raw, 0)
+        self._dispatch((channel, deliver, properties, raw, 0))
+
+    def _dispatch(self, delivery: tuple) -> None:
+        """Have ``delivery`` (channel, deliver, properties, raw, quick retries so far)
+        processed: here on the ioloop, or by the work thread (``threaded``)."""
+        if self._work is None:
+            self._process(*delivery)
+        else:
+            self._work.put(delivery)
+
+    def work_off(self, deliveries: list[tuple]) -> None:
+        """(work thread) Process the deliveries that were waiting together, in order.
+        A subclass may first do what can be done for all of them at once."""
+        for delivery in deliveries:
+            if self._stopping:
+                return  # not begun: redelivered once the channel closes
+            self._process(*delivery)
+
+    def _on_ioloop(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` on the ioloop: now when we are on it, else from its queue
+        (pika's connections are not thread-safe: every channel call is made there)."""
+        if self._work is None:
+            callback()
+            return
+        connection = self._connection
+        if connection is None:
+            return
+        try:
+            connection.ioloop.add_callback_threadsafe(callback)
+        except Exception:  # the connection's ioloop is gone: the broker redelivers
+            logger.warning("could not hand a settlement to the closed connection")
 
     def _process(self, channel: Channel, deliver: Basic.Deliver, properties: BasicProperties,
                  raw: bytes, quick: int) -> None:
         """Handle one delivery (``quick``: in-place retries so far) and settle it:
-        ack, reject, retry in place, or re-publish for a later round."""
+        ack, reject, retry in place, or re-publish for a later round. The handling
+        runs where this is called (the ioloop, or the work thread); the settling on
+        the ioloop."""
         if channel is not self._channel or not channel.is_open:
             return  # the channel closed while we waited: the broker redelivers the message
-        attempt = int((properties.headers or {}).get(ATTEMPT_HEADER, 1))
         try:
             body = json.loads(raw)
             if not isinstance(body, dict):
@@ -221,30 +312,44 @@ class Consumer(abc.ABC):
             reply = self.handle(body, properties)
         except PermanentError as exc:
             logger.warning("message %s refused: %s", properties.message_id, exc.message)
-            self._reply(properties, {"ok": False, "error": exc.message})
-            channel.basic_reject(deliver.delivery_tag, requeue=False)
-            QUEUE_JOBS.labels(self.queue, "refused").inc()
-            return
+            outcome: tuple[str, Any] = ("refused", exc.message)
         except ValueError as exc:  # not JSON
             logger.warning("message %s is not JSON: %s", properties.message_id, exc)
+            outcome = ("refused", None)
+        except Exception as exc:
+            outcome = ("failed", exc)
+        else:
+            outcome = ("done", reply)
+        self._on_ioloop(lambda: self._settle(channel, deliver, properties, raw, quick, outcome))
+
+    def _settle(self, channel: Channel, deliver: Basic.Deliver, properties: BasicProperties,
+                raw: bytes, quick: int, outcome: tuple[str, Any]) -> None:
+        """(ioloop) Ack, reject, schedule a quick retry or re-publish one handled delivery."""
+        if channel is not self._channel or not channel.is_open:
+            return  # the broker redelivers it, and the work is idempotent
+        kind, value = outcome
+        if kind == "done":
+            self._reply(properties, value if value is not None else {"ok": True})
+            channel.basic_ack(deliver.delivery_tag)
+            QUEUE_JOBS.labels(self.queue, "done").inc()
+            return
+        if kind == "refused":
+            if value is not None:
+                self._reply(properties, {"ok": False, "error": value})
             channel.basic_reject(deliver.delivery_tag, requeue=False)
             QUEUE_JOBS.labels(self.queue, "refused").inc()
             return
-        except Exception as exc:
-            if quick < self.quick_retries:
-                delay = min(self.quick_retry_delay * 2 ** quick, self.quick_retry_delay_cap)
-                logger.warning("message %s failed (round %s): %r; quick retry %s of %s in %s s",
-                               properties.message_id, attempt, exc, quick + 1, self.quick_retries, delay)
-                self._connection.ioloop.call_later(
-                    delay, lambda: self._process(channel, deliver, properties, raw, quick + 1))
-                return
-            logger.exception("message %s failed (round %s of %s)", properties.message_id, attempt,
-                             self.max_attempts)
-            self._retry_or_dead_letter(deliver, properties, raw, attempt)
+        attempt = int((properties.headers or {}).get(ATTEMPT_HEADER, 1))
+        if quick < self.quick_retries:
+            delay = min(self.quick_retry_delay * 2 ** quick, self.quick_retry_delay_cap)
+            logger.warning("message %s failed (round %s): %r; quick retry %s of %s in %s s",
+                           properties.message_id, attempt, value, quick + 1, self.quick_retries, delay)
+            self._connection.ioloop.call_later(
+                delay, lambda: self._dispatch((channel, deliver, properties, raw, quick + 1)))
             return
-        self._reply(properties, reply if reply is not None else {"ok": True})
-        channel.basic_ack(deliver.delivery_tag)
-        QUEUE_JOBS.labels(self.queue, "done").inc()
+        logger.error("message %s failed (round %s of %s)", properties.message_id, attempt, self.max_attempts,
+                     exc_info=value)
+        self._retry_or_dead_letter(deliver, properties, raw, attempt)
 
     def sender(self, properties: BasicProperties) -> str | None:
         """The RabbitMQ user that published the message, as the broker vouches for it

@@ -30,7 +30,7 @@ from datetime import datetime, timedelta, timezone
 
 from pymongo import ReturnDocument
 from pymongo.collection import Collection
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 logger = logging.getLogger(__name__)
 
@@ -126,6 +126,36 @@ class SentLedger:
             self.collection.update_one({"key": key}, {"$set": {"resent": True}})
             return RESEND
         return SEND
+
+    def claim_new(self, keys: list[str], lease: float) -> set[str]:
+        """Claim, in one round trip, those of ``keys`` that have no record yet (the
+        common case: a job's first delivery); return them — each as ``claim`` would
+        have answered ``SEND``. A key with a record (sent, being sent, failed: a
+        redelivery or a retry) is left out, for ``claim`` to decide one by one.
+
+        One unordered ``insert_many`` of ``sending`` records: the unique index on
+        ``key`` refuses exactly the keys that exist, and every other insert goes
+        through. Raises PyMongoError for anything but those refusals."""
+        if not keys:
+            return set()
+        now = _now()
+        records = [{"key": key, "state": SENDING, "owner": self.owner, "claimed_at": now,
+                    "lease_until": now + timedelta(seconds=lease), "created": now} for key in keys]
+        try:
+            self.collection.insert_many(records, ordered=False)
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if any(error.get("code") != 11000 for error in errors) or exc.details.get("writeConcernErrors"):
+                raise
+            return set(keys) - {keys[error["index"]] for error in errors}
+        return set(keys)
+
+    def forget(self, keys: list[str]) -> None:
+        """Delete our unused claims of ``keys`` (``claim_new`` claimed them with a batch;
+        the job turned out malformed, or was not begun): a job that never got as far as
+        its own claim leaves no record."""
+        if keys:
+            self.collection.delete_many({"key": {"$in": keys}, "owner": self.owner, "state": SENDING})
 
     def mark_sent(self, key: str) -> None:
         """Record that ``key`` has left (whoever holds the claim now)."""

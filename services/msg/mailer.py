@@ -6,6 +6,7 @@ import logging
 import re
 import smtplib
 import ssl
+import time
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate
 from typing import Any, Callable, Mapping
@@ -45,7 +46,12 @@ def build_message(mail: RenderedMail, to: str, sender: str, from_address: str, k
 
 class SmtpMailer:
     """Sends messages through the SMTP server of the ``smtp`` configuration
-    (``services.msg.schemas.SmtpSchema``), one connection per message.
+    (``services.msg.schemas.SmtpSchema``) over one kept connection: a new message is a
+    new mail transaction (MAIL, RCPT, DATA) on it, as RFC 5321 §3.3 allows, instead of
+    connect, EHLO (, TLS, AUTH) and QUIT for each — which took a third of a send. A kept
+    connection that the server closed meanwhile is replaced once, at once; one idle
+    longer than ``IDLE_REUSE`` is not reused (servers drop idle clients, RFC 5321
+    §4.5.3.2.7). Not thread-safe: one mailer per consumer thread.
 
     ``send`` raises PermanentError when the server refuses the recipient or the message
     with a 5xx code (RFC 5321 §4.2.1: a permanent negative reply, not to be repeated),
@@ -54,6 +60,9 @@ class SmtpMailer:
     (connection refused, time-out, 4xx, a refused login or sender, which are
     configuration problems a human can fix) is raised as is, to be retried.
     """
+
+    #: seconds a kept connection may have been idle and still be reused
+    IDLE_REUSE = 30.0
 
     def __init__(self, config: Mapping[str, Any], password: str = "") -> None:
         self.host = config["host"]
@@ -67,6 +76,8 @@ class SmtpMailer:
         self.sender = formataddr((config["from_name"], config["from_address"]))
         # loading the CA bundle takes ~0.3 s: once, and only when TLS is used
         self._tls = ssl.create_default_context() if self.ssl or self.starttls else None
+        self._kept: smtplib.SMTP | None = None
+        self._last_used = 0.0
 
     def _connect(self) -> smtplib.SMTP:
         if self.ssl:
@@ -76,39 +87,83 @@ class SmtpMailer:
             connection.starttls(context=self._tls)
         return connection
 
-    def send(self, message: EmailMessage, accepted: Callable[[], None] | None = None) -> None:
-        """Hand ``message`` to the server; return when it has accepted it.
-
-        ``accepted()`` is called as soon as the server has taken the message, before
-        QUIT, so that the caller records it with the least delay (see ``ledger``)."""
+    def _open(self) -> smtplib.SMTP:
         connection = self._connect()
         try:
             if self.username:
                 connection.login(self.username, self.password)
-            try:
-                connection.send_message(message)
-            except smtplib.SMTPRecipientsRefused as exc:
-                codes = [code for code, _text in exc.recipients.values()]
-                if all(code >= 500 for code in codes):
-                    logger.warning("SMTP server refused %s: %s", message["To"], codes)
-                    raise PermanentError(MsgMsg.recipient_refused) from exc
-                raise
-            except smtplib.SMTPDataError as exc:
-                if exc.smtp_code >= 500:
-                    logger.warning("SMTP server refused the message to %s: %s %s",
-                                   message["To"], exc.smtp_code, exc.smtp_error)
-                    raise PermanentError(MsgMsg.message_refused) from exc
-                raise
-            except (smtplib.SMTPNotSupportedError, UnicodeEncodeError) as exc:
-                # smtplib: SMTPNotSupportedError when an address is not ASCII and the
-                # server lacks SMTPUTF8; UnicodeEncodeError where it sends one anyway
-                logger.warning("SMTP server cannot take the address %s (no SMTPUTF8): %s", message["To"], exc)
-                raise PermanentError(MsgMsg.address_unsupported) from exc
-            if accepted is not None:
-                accepted()
-        finally:
-            # the message has been accepted (or not) already: a failing QUIT changes nothing
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    def close(self) -> None:
+        """QUIT the kept connection, if any (a failing QUIT only closes it)."""
+        connection, self._kept = self._kept, None
+        if connection is not None:
             try:
                 connection.quit()
             except (smtplib.SMTPException, OSError):
                 connection.close()
+
+    def send(self, message: EmailMessage, accepted: Callable[[], None] | None = None) -> None:
+        """Hand ``message`` to the server; return when it has accepted it.
+
+        ``accepted()`` is called as soon as the server has taken the message, so that
+        the caller records it with the least delay (see ``ledger``)."""
+        reused = self._kept is not None and time.monotonic() - self._last_used < self.IDLE_REUSE
+        if not reused:
+            self.close()
+            self._kept = self._open()
+        try:
+            self._transact(self._kept, message)
+        except (smtplib.SMTPServerDisconnected, ConnectionError):
+            # the server closed the kept connection while it idled: nothing of this
+            # message was accepted (no 250 after DATA), so a new connection may send it
+            self._drop()
+            if not reused:
+                raise
+            self._kept = self._open()
+            try:
+                self._transact(self._kept, message)
+            except BaseException:
+                self._drop()
+                raise
+        except PermanentError:  # refused and answered: the connection is reset and usable
+            self._last_used = time.monotonic()
+            raise
+        except BaseException:
+            self._drop()
+            raise
+        self._last_used = time.monotonic()
+        if accepted is not None:
+            accepted()
+
+    def _drop(self) -> None:
+        connection, self._kept = self._kept, None
+        if connection is not None:
+            connection.close()
+
+    def _transact(self, connection: smtplib.SMTP, message: EmailMessage) -> None:
+        """One mail transaction on ``connection``; raises PermanentError for what no
+        retry can change (and leaves the connection reset for the next message)."""
+        try:
+            connection.send_message(message)
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = [code for code, _text in exc.recipients.values()]
+            if all(code >= 500 for code in codes):
+                logger.warning("SMTP server refused %s: %s", message["To"], codes)
+                raise PermanentError(MsgMsg.recipient_refused) from exc
+            raise
+        except smtplib.SMTPDataError as exc:
+            if exc.smtp_code >= 500:
+                logger.warning("SMTP server refused the message to %s: %s %s",
+                               message["To"], exc.smtp_code, exc.smtp_error)
+                raise PermanentError(MsgMsg.message_refused) from exc
+            raise
+        except (smtplib.SMTPNotSupportedError, UnicodeEncodeError) as exc:
+            # smtplib: SMTPNotSupportedError when an address is not ASCII and the
+            # server lacks SMTPUTF8; UnicodeEncodeError where it sends one anyway
+            logger.warning("SMTP server cannot take the address %s (no SMTPUTF8): %s", message["To"], exc)
+            connection.rset()  # the transaction may be half begun
+            raise PermanentError(MsgMsg.address_unsupported) from exc

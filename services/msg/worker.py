@@ -44,7 +44,7 @@ from common.consumer import Consumer, PermanentError, amqp_options
 from common.db import client_for, close_clients, private_db_name
 from common.queues import MAIL, SMS, InvalidMessage, Queue
 from services.msg.errors import MsgMsg
-from services.msg.ledger import RESEND, SKIP, SentLedger
+from services.msg.ledger import RESEND, SEND, SKIP, SentLedger
 from services.msg.mailer import SmtpMailer, build_message
 from services.msg.schemas import ConfigSchema
 from services.msg.sms import SmsProvider, make_provider
@@ -100,6 +100,12 @@ class JobConsumer(Consumer):
 
     # Mail is worth waiting for: 2+4+…+128 s ≈ 4 minutes of rounds before the dead queue.
     max_attempts = 8
+    #: The broker hands over up to this many jobs before an ack; the deliveries that
+    #: arrive together are claimed in one ledger round trip (``SentLedger.claim_new``)
+    #: and then sent one after the other, each acknowledged once it has left and been
+    #: recorded — so at most one job is ever between "sent" and "recorded".
+    prefetch_count = 100
+    threaded = True
 
     def __init__(self, amqp_url: str, contract: Queue, ledger: SentLedger, outlet: Outlet,
                  *, crash_after_send: str | None = None, **options: Any) -> None:
@@ -113,6 +119,30 @@ class JobConsumer(Consumer):
         self.ledger = ledger
         self.outlet = outlet
         self.crash_after_send = crash_after_send
+        #: ledger key → time.monotonic() until which its batch claim (claim_new) may be used
+        self._claimed: dict[str, float] = {}
+
+    def work_off(self, deliveries: list[tuple]) -> None:
+        """(work thread) Claim the new jobs of the deliveries that waited together in
+        one round trip, then process each (the base's: handle, then ack, reject or
+        retry); release the batch claims of jobs that never got as far as theirs."""
+        keys = [f"{self.queue}:{delivery[2].message_id}" for delivery in deliveries if delivery[2].message_id]
+        # twice a send's lease, used for one lease at most (handle): a job reached late
+        # in a long batch is claimed again on its own, so no claim outlives its lease
+        try:
+            claimed = self.ledger.claim_new(keys, 2 * self.outlet.lease)
+        except PyMongoError as exc:  # each job is claimed (and fails, and is retried) on its own
+            logger.warning("could not claim %s jobs at once: %s", len(keys), exc)
+            claimed = set()
+        self._claimed = dict.fromkeys(claimed, time.monotonic() + self.outlet.lease)
+        try:
+            super().work_off(deliveries)
+        finally:
+            left, self._claimed = list(self._claimed), {}
+            try:  # malformed, refused before its claim, or not begun (stopping)
+                self.ledger.forget(left)
+            except PyMongoError as exc:  # a stale claim of ours: the next claim of that key takes it
+                logger.warning("could not drop %s unused claims: %s", len(left), exc)
 
     def handle(self, body: dict[str, Any], properties: BasicProperties) -> dict[str, Any] | None:
         """Send one job at most once per ``message_id`` (see ``services.msg.ledger``)."""
@@ -126,7 +156,10 @@ class JobConsumer(Consumer):
             raise PermanentError(MsgMsg.job_invalid) from exc
         rendered = self.outlet.render(job["template"], job["language"], job["context"])
         ledger_key = f"{self.queue}:{key}"
-        claim = self.ledger.claim(ledger_key, self.outlet.lease)
+        if self._claimed.pop(ledger_key, 0.0) > time.monotonic():
+            claim = SEND  # claimed with its batch, and that claim has a lease left
+        else:
+            claim = self.ledger.claim(ledger_key, self.outlet.lease)
         if claim == SKIP:
             logger.info("%s job %s was sent already: not sending it again", self.queue, key)
             return None

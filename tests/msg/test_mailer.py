@@ -64,7 +64,10 @@ def _mailer(port: int) -> SmtpMailer:
 def _send(port: int, to: str, mail: RenderedMail = MAIL) -> list[bool]:
     mailer = _mailer(port)
     accepted: list[bool] = []
-    mailer.send(build_message(mail, to, mailer.sender, mailer.from_address, "job-1"), lambda: accepted.append(True))
+    try:
+        mailer.send(build_message(mail, to, mailer.sender, mailer.from_address, "job-1"), lambda: accepted.append(True))
+    finally:
+        mailer.close()  # the mailer keeps its connection for the next message
     return accepted
 
 
@@ -98,3 +101,19 @@ def test_a_4xx_refusal_is_temporary(server):
     with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
         _send(port, "busy@example.org")
     assert not isinstance(refused.value, PermanentError)
+
+
+def test_one_connection_carries_message_after_message_and_a_closed_one_is_replaced(server):
+    handler, port = server
+    mailer = _mailer(port)
+    try:
+        for n in range(3):
+            mailer.send(build_message(MAIL, f"ada{n}@example.org", mailer.sender, mailer.from_address, f"job-{n}"))
+        kept = mailer._kept
+        assert kept is not None
+        kept.sock.shutdown(socket.SHUT_RDWR)  # as when the server drops an idle client
+        mailer.send(build_message(MAIL, "ada3@example.org", mailer.sender, mailer.from_address, "job-3"))
+        assert mailer._kept is not kept
+    finally:
+        mailer.close()
+    assert [e.rcpt_tos for e in handler.received] == [[f"ada{n}@example.org"] for n in range(4)]

@@ -1,0 +1,121 @@
+"""The msg worker's throughput (issue 15, figure 4): mails/s of one msg worker process
+into the stack's SMTP sink.
+
+The worker (supervisord's ``workers:msg``, the stack's one msg process) is stopped,
+N mail jobs are queued with the project's own publisher (``common.queues.MAIL`` through
+``common.amqp.AmqpClient``, logged in as signup, publisher confirms), then the worker
+is started and the sink's Maildir watched until all N have arrived. The figure is the
+worker's steady rate, (N - 1) / (last arrival - first arrival) from the files' mtimes,
+so the worker's start-up is not in it; the time from its start to the last mail is
+printed beside it, and so is the publisher's rate.
+
+Exits non-zero only when a mail does not arrive (within 120 s of the last one before it)
+or a job cannot be queued. The worker is started again whatever happens. Usage:
+``TESSERA_STACK=test .venv/bin/python bench/mail.py [--quick] [--jobs 2000]``
+"""
+from __future__ import annotations
+
+import argparse
+import email.parser
+import email.policy
+import os
+import sys
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.lib.results import result  # noqa: E402
+from bench.lib.stack import bench_stack  # noqa: E402
+from common.amqp import AmqpClient  # noqa: E402
+from common.catalog import service_user  # noqa: E402
+from common.config import etcd_client, read_namespace  # noqa: E402
+from common.queues import MAIL  # noqa: E402
+from devstack import manager, rabbitmq_access  # noqa: E402
+
+PROGRAM = "workers:msg"
+TARGET = 500.0  # mails/s per worker process (issue 15)
+STALL = 120.0   # seconds without a new mail before the run counts as failed
+
+
+def publisher(stack) -> AmqpClient:
+    """An AMQP client as signup's RabbitMQ user, declaring nothing: what the services use."""
+    return AmqpClient(read_namespace(etcd_client(), "common")["amqp_url"], declare=False,
+                      username=service_user("signup"), password=rabbitmq_access.passwords(stack)["signup"])
+
+
+def arrivals(new_dir: Path, before: set[str], wanted: str, seen: dict[str, int]) -> None:
+    """Add to ``seen`` (file name → mtime in ns) every new mail in ``new_dir`` whose
+    ``To`` holds ``wanted``; each file is parsed once."""
+    parser = email.parser.BytesHeaderParser(policy=email.policy.default)
+    with os.scandir(new_dir) as entries:
+        for entry in entries:
+            if entry.name in before or entry.name in seen:
+                continue
+            try:
+                with open(entry.path, "rb") as f:
+                    headers = parser.parse(f)
+                mtime = entry.stat().st_mtime_ns
+            except FileNotFoundError:
+                continue
+            if wanted in str(headers.get("To", "")):
+                seen[entry.name] = mtime
+            else:
+                before.add(entry.name)  # someone else's: never looked at again
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="200 jobs (a smoke run)")
+    parser.add_argument("--jobs", type=int, default=2000)
+    args = parser.parse_args()
+    jobs = 200 if args.quick else args.jobs
+    stack = bench_stack()
+    new_dir = stack.mail_dir / "new"
+    run = uuid.uuid4().hex[:8]
+    wanted = f"mailbench-{run}-"
+    client = publisher(stack)
+    manager.control(stack, "stop", PROGRAM)
+    try:
+        before = set(os.listdir(new_dir))
+        started = time.perf_counter()
+        for i in range(jobs):
+            MAIL.publish(client, {"template": "email_code", "to": f"{wanted}{i}@example.org", "language": "en",
+                                  "context": {"code": f"{i % 1000000:06d}", "ttl_minutes": 10}})
+        published = time.perf_counter() - started
+        print(f"queued {jobs} mail jobs in {published:.2f} s ({jobs / published:.0f}/s, one publisher, confirms)")
+        worker_start_ns = time.time_ns()
+        manager.control(stack, "start", PROGRAM)
+    finally:
+        client.close()
+        if not manager.is_program_healthy(stack, PROGRAM):
+            manager.control(stack, "start", PROGRAM)
+    seen: dict[str, int] = {}
+    last_progress, last_count = time.monotonic(), 0
+    while len(seen) < jobs and time.monotonic() - last_progress < STALL:
+        arrivals(new_dir, before, wanted, seen)
+        if len(seen) > last_count:
+            last_progress, last_count = time.monotonic(), len(seen)
+        time.sleep(0.1)
+    if len(seen) < jobs:
+        for name in seen:
+            (new_dir / name).unlink(missing_ok=True)
+        print(f"FAILED: {jobs - len(seen)} of {jobs} mails never arrived", file=sys.stderr)
+        return 1
+    for name in seen:  # the Maildir outlives the tests' data wipe: leave it as it was
+        (new_dir / name).unlink(missing_ok=True)
+    stamps = sorted(seen.values())
+    steady = (len(stamps) - 1) / ((stamps[-1] - stamps[0]) / 1e9) if stamps[-1] > stamps[0] else float("inf")
+    whole = (stamps[-1] - worker_start_ns) / 1e9
+    print(f"{jobs} mails in the sink: first {(stamps[0] - worker_start_ns) / 1e9:.2f} s after the worker's start, "
+          f"last {whole:.2f} s; steady rate {steady:.0f} mails/s (one msg worker process)")
+    result("msg worker: mails/s into the SMTP sink", steady, "mails/s", target=f">= {TARGET:.0f}",
+           jobs=jobs, start_to_last_s=round(whole, 2), publish_per_s=round(jobs / published, 1),
+           command=f"bench/mail.py --jobs {jobs} (queued with the worker stopped, then {PROGRAM} started; "
+                   f"rate from the sink's file times)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
