@@ -7,17 +7,29 @@ WebAuthn needs the page at ``http://localhost:<port>`` (``stack.base_url``): bro
 refuse an IP address as a relying-party id."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import re
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import CDPSession, Page, expect
 
+from tests.e2e.conftest import TIMEOUT_MS
 from tests.e2e.steps import age_login, log_in, unique_email
-from tests.factors import away_from_a_step_boundary, code_at
+from tests.factors import add_recovery_codes, add_totp, away_from_a_step_boundary, code_at
 from tests.helpers import wait_for
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(autouse=True)
+def _patient_expect() -> Iterator[None]:
+    """A busy machine (argon2id, the whole stack, lazy chunks) answers slowly: ``expect``
+    waits as long as the actions do."""
+    expect.set_options(timeout=TIMEOUT_MS)
+    yield
+    expect.set_options(timeout=5_000)  # Playwright's default, for the other modules
 
 
 def virtual_authenticator(page: Page) -> tuple[CDPSession, str]:
@@ -153,6 +165,8 @@ def test_an_old_login_confirms_with_password_and_totp_before_a_factor_is_removed
     dialog.get_by_label("Password", exact=True).fill(user.password)
     dialog.get_by_role("button", name="Continue").click()
     # the password alone does not re-authenticate an account with a second factor
+    expect(dialog.get_by_text("Confirm with your second factor.")).to_be_visible()
+    expect(dialog.get_by_text("enter your password again")).to_have_count(0)
     dialog.get_by_label("Code from your authenticator app").fill(code_at(secret, 1))
     dialog.get_by_role("button", name="Verify").click()
     expect(dialog).to_be_hidden()
@@ -178,3 +192,83 @@ def test_an_old_login_confirms_with_a_passkey_before_new_recovery_codes(page: Pa
     expect(dialog).to_be_hidden()
     # the refused request was sent again after the passkey re-authenticated
     expect(page.get_by_role("list", name="recovery codes").get_by_role("listitem")).to_have_count(10)
+
+
+def test_a_reload_in_the_second_step_keeps_it(page: Page, make_user, stack):
+    user = make_user(email=unique_email())
+    _, secret = add_totp(stack, user.user_id)
+    password_step(page, user)
+    page.reload()
+    # the session names the pending step's methods: the second step, not the password form
+    expect(page.get_by_role("heading", name="Two-step verification")).to_be_visible()
+    expect(page.get_by_label("Password", exact=True)).to_have_count(0)
+    away_from_a_step_boundary(margin=8)
+    page.get_by_label("Code from your authenticator app").fill(code_at(secret))
+    page.get_by_role("button", name="Verify").click()
+    expect(page.get_by_text(f"Hello, {user.document['display_name']}")).to_be_visible()
+
+
+def test_the_reauthentication_dialog_asks_for_a_password_and_cancel_drops_the_action(page: Page, make_user, stack):
+    user = make_user(email=unique_email())
+    log_in(page, user)
+    page.goto("/dashboard/security")
+    new_password = "periwinkle lighthouse acrobat 42"
+    page.get_by_label("New password").fill(new_password)
+    page.get_by_label("Repeat the password").fill(new_password)
+    age_login(stack, page, 3600)
+    page.get_by_role("button", name="Change password").click()
+    dialog = page.get_by_role("dialog", name="Confirm it is you")
+    dialog.get_by_label("Password", exact=True).fill("not the password at all")
+    dialog.get_by_role("button", name="Continue").click()
+    # it asked for a password only, and says so
+    expect(dialog.get_by_role("alert")).to_have_text("Wrong password.")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_text("Cancelled. Nothing was changed.")).to_be_visible()
+    expect(page.get_by_label("New password")).to_have_value("")
+    expect(page.get_by_label("Repeat the password")).to_have_value("")
+    # and nothing was changed: the old password still logs in
+    log_out(page)
+    log_in(page, user)
+
+
+def _swedish_page(new_page) -> Page:
+    """A page of a Swedish browser (sv-SE) whose user chose Swedish before (as the
+    language switch keeps it)."""
+    page = new_page(locale="sv-SE")
+    page.add_init_script("window.localStorage.setItem('tessera.language', 'sv');")
+    return page
+
+
+def _swedish_password_step(page: Page, user) -> None:
+    page.goto("/login")
+    expect(page.get_by_role("heading", name="Logga in")).to_be_visible()
+    page.get_by_label("E-postadress").fill(user.email)
+    page.get_by_label("Lösenord", exact=True).fill(user.password)
+    page.get_by_role("button", name="Logga in", exact=True).click()
+    expect(page.get_by_role("heading", name="Tvåstegsverifiering")).to_be_visible()
+    expect(page.get_by_text("Lösenordet stämde. Bekräfta nu att det är du med din andra faktor.")).to_be_visible()
+
+
+def test_in_swedish_log_in_with_totp_and_with_a_recovery_code(new_page, make_user, stack):
+    user = make_user(email=unique_email(), language="sv")
+    _, secret = add_totp(stack, user.user_id)
+    [recovery] = add_recovery_codes(stack, user.user_id, 1)
+    greeting = f"Hej, {user.document['display_name']}"
+    page = _swedish_page(new_page)
+
+    _swedish_password_step(page, user)
+    expect(page.get_by_role("group", name="Verifiera med")).to_be_visible()
+    expect(page.get_by_role("radio", name="Autentiseringsapp")).to_be_checked()
+    away_from_a_step_boundary(margin=8)
+    page.get_by_label("Kod från din autentiseringsapp").fill(code_at(secret))
+    page.get_by_role("button", name="Verifiera", exact=True).click()
+    expect(page.get_by_text(greeting)).to_be_visible()
+
+    page.get_by_role("button", name="Logga ut").click()
+    expect(page.get_by_role("heading", name="Logga in")).to_be_visible()
+    _swedish_password_step(page, user)
+    page.get_by_role("radio", name="Återställningskod").check()
+    page.get_by_role("textbox", name="Återställningskod").fill(recovery)
+    page.get_by_role("button", name="Verifiera", exact=True).click()
+    expect(page.get_by_text(greeting)).to_be_visible()
