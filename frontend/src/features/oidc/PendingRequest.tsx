@@ -16,7 +16,8 @@ interface Props<T> {
   id: string;
   /** The GET of the request: its data, or its failure (a FAIL FSA). */
   query: { data?: T; error?: unknown; isLoading: boolean; isFetching: boolean };
-  /** The page's title when the request is unknown, and the message that explains it. */
+  /** The page's title when the request cannot be shown, and what to say when the service
+   * said nothing (no id in the address); otherwise its message (`oidc.request_unknown`…). */
   unknownTitle: string;
   unknownText: string;
   children: (data: T) => ReactNode;
@@ -34,7 +35,7 @@ export default function PendingRequest<T>({ id, query, unknownTitle, unknownText
     return (
       <Card title={unknownTitle} narrow>
         <p className="notice error" role="alert">
-          <FormattedMessage id={message && message !== 'http.not_found' && !message.endsWith('_unknown') ? message : unknownText} />
+          <FormattedMessage id={message ?? unknownText} />
         </p>
         <p className="links">
           <Link to="/dashboard">
