@@ -13,6 +13,11 @@ expect.extend(toHaveNoViolations);
 // finds a page at once instead of waiting for its modules to compile (over its 1 s on
 // a busy machine).
 beforeAll(() => require('./src/app/pages') && require('./src/components/lazyPage').preloadPages());
+// Both catalogues too (src/translations/catalogues.ts): App renders at once, as after index.tsx.
+beforeAll(() => {
+  const { loadCatalogue } = require('./src/translations/catalogues');
+  return Promise.all([loadCatalogue('en'), loadCatalogue('sv')]);
+});
 
 beforeEach(() => {
   window.localStorage.clear();

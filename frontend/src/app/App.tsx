@@ -11,15 +11,13 @@ import { selectLanguage } from '../features/language/languageSlice';
 import LoginPage from '../features/login/LoginPage';
 import { ConsentPage, LogoutPage } from '../features/oidc/lazy';
 import { selectLoggedIn } from '../features/session/sessionSlice';
-import en from '../translations/en.json';
-import sv from '../translations/sv.json';
+import { useCatalogue } from '../translations/catalogues';
 import { useAppSelector } from './hooks';
 import Layout from './Layout';
 import NotFoundPage from './NotFoundPage';
+import TermsPage from './TermsPage';
 import { EmailsPage, PersonalDataPage, PhonesPage, ResetPasswordPage, SecurityPage, SignupPage } from './pages';
 import RequireAuth from './RequireAuth';
-
-export const CATALOGUES: Record<string, Record<string, string>> = { en, sv };
 
 /**
  * Nothing can be sent before jsconfig gave us the CSRF token and the service URLs.
@@ -63,6 +61,7 @@ export function AppRoutes() {
             <Route path="security" element={<SecurityPage />} />
             <Route path="security/activity" element={<ActivityPage />} />
           </Route>
+          <Route path="terms" element={<TermsPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Route>
@@ -72,11 +71,15 @@ export function AppRoutes() {
 
 export default function App() {
   const language = useAppSelector(selectLanguage);
+  // the language shown: the chosen one once its catalogue has arrived (index.tsx loads the first)
+  const catalogue = useCatalogue(language);
+  const shown = catalogue?.locale;
   useEffect(() => {
-    document.documentElement.lang = language;
-  }, [language]);
+    if (shown) document.documentElement.lang = shown;
+  }, [shown]);
+  if (!catalogue) return null;
   return (
-    <IntlProvider locale={language} messages={CATALOGUES[language] || en} defaultLocale="en">
+    <IntlProvider locale={catalogue.locale} messages={catalogue.messages} defaultLocale="en">
       <AppRoutes />
     </IntlProvider>
   );

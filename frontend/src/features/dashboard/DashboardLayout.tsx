@@ -1,14 +1,15 @@
 import { FormattedMessage, useIntl } from 'react-intl';
 import { NavLink, Outlet } from 'react-router';
 import { useAppSelector } from '../../app/hooks';
+import { HomeIcon, MailIcon, PhoneIcon, ShieldIcon, UserIcon } from '../../components/icons';
 import { selectUser } from '../personalData/personalDataSlice';
 
 const LINKS = [
-  { to: '/dashboard', id: 'nav.overview', end: true },
-  { to: '/dashboard/personal-data', id: 'nav.personal_data' },
-  { to: '/dashboard/emails', id: 'nav.emails' },
-  { to: '/dashboard/phones', id: 'nav.phones' },
-  { to: '/dashboard/security', id: 'nav.security' },
+  { to: '/dashboard', id: 'nav.overview', end: true, Icon: HomeIcon },
+  { to: '/dashboard/personal-data', id: 'nav.personal_data', Icon: UserIcon },
+  { to: '/dashboard/emails', id: 'nav.emails', Icon: MailIcon },
+  { to: '/dashboard/phones', id: 'nav.phones', Icon: PhoneIcon },
+  { to: '/dashboard/security', id: 'nav.security', Icon: ShieldIcon },
 ];
 
 export default function DashboardLayout() {
@@ -27,6 +28,7 @@ export default function DashboardLayout() {
           {LINKS.map((link) => (
             <li key={link.to}>
               <NavLink to={link.to} end={link.end}>
+                <link.Icon />
                 <FormattedMessage id={link.id} />
               </NavLink>
             </li>

@@ -1,6 +1,7 @@
 import { useIntl } from 'react-intl';
 import { api, useRequest } from '../../api/api';
 import { useAppDispatch, useAppSelector } from '../../app/hooks';
+import { GlobeIcon } from '../../components/icons';
 import { selectUser, userUpdateBody } from '../personalData/personalDataSlice';
 import { selectLoggedIn } from '../session/sessionSlice';
 import { languageChanged, languageSaving, remember, selectAvailableLanguages, selectLanguage } from './languageSlice';
@@ -32,6 +33,7 @@ export default function LanguageSwitch() {
         .filter((code) => code !== current)
         .map((code) => (
           <button key={code} type="button" className="link-button" lang={code} onClick={() => choose(code)}>
+            <GlobeIcon />
             {intl.formatMessage({ id: `language.native.${code}` })}
           </button>
         ))}
