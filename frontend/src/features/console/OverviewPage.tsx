@@ -4,6 +4,7 @@ import { Link } from 'react-router';
 import { api } from '../../api/api';
 import { useAppSelector } from '../../app/hooks';
 import { Card } from '../../components/Card';
+import { CheckCircleIcon, WarningIcon } from '../../components/icons';
 import Loading from '../../components/Loading';
 import { selectEmails } from '../emails/emailsSlice';
 import { selectUser } from '../personalData/personalDataSlice';
@@ -18,19 +19,8 @@ import { checkup, type CheckupItem } from './checkup';
 export const RECENT_EVENTS = 5;
 
 function StatusIcon({ ok }: { ok: boolean }) {
-  // one stroke icon set (24×24, currentColor), hidden from assistive technology: the
-  // status is said in words beside it
-  return ok ? (
-    <svg className="status-icon ok" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
-      <circle cx="12" cy="12" r="10" fill="none" stroke="currentColor" strokeWidth="2" />
-      <path d="M7.5 12.5l3 3 6-6.5" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round" />
-    </svg>
-  ) : (
-    <svg className="status-icon warn" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
-      <path d="M12 3l10 18H2z" fill="none" stroke="currentColor" strokeWidth="2" strokeLinejoin="round" />
-      <path d="M12 10v5M12 18v.5" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" />
-    </svg>
-  );
+  // decoration from the SPA's icon set: the status is said in words beside it
+  return <span className={ok ? 'status-icon ok' : 'status-icon warn'}>{ok ? <CheckCircleIcon /> : <WarningIcon />}</span>;
 }
 
 function CheckupLine({ item }: { item: CheckupItem }) {

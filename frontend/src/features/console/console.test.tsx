@@ -41,6 +41,7 @@ const DETAILS: Record<string, Record<string, unknown>> = {
   session_revoked: { count: 3 },
   consent_granted: { client_id: 'demo-rp', scopes: ['openid'] },
   consent_revoked: { client_id: 'demo-rp' },
+  new_device_login: { device: 'd1', label: 'Firefox on Linux' },
 };
 
 const event = (id: number, type: string, details: Record<string, unknown> = {}) => ({
