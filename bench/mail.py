@@ -45,6 +45,18 @@ def publisher(stack) -> AmqpClient:
                       username=service_user("signup"), password=rabbitmq_access.passwords(stack)["signup"])
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` so far (``/proc/<pid>/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def program_pid(stack, program: str) -> int:
+    from devstack import supervisor
+
+    return supervisor.rpc(stack).supervisor.getProcessInfo(program)["pid"]
+
+
 def arrivals(new_dir: Path, before: set[str], wanted: str, seen: dict[str, int]) -> None:
     """Add to ``seen`` (file name → mtime in ns) every new mail in ``new_dir`` whose
     ``To`` holds ``wanted``; each file is parsed once."""
@@ -93,11 +105,16 @@ def main() -> int:
             manager.control(stack, "start", PROGRAM)
     seen: dict[str, int] = {}
     last_progress, last_count = time.monotonic(), 0
+    worker, sink = program_pid(stack, PROGRAM), program_pid(stack, "smtp")
+    cpu_start: tuple[int, float, float] | None = None  # mails seen, worker's and sink's CPU then
     while len(seen) < jobs and time.monotonic() - last_progress < STALL:
         arrivals(new_dir, before, wanted, seen)
+        if seen and cpu_start is None:
+            cpu_start = (len(seen), cpu_seconds(worker), cpu_seconds(sink))
         if len(seen) > last_count:
             last_progress, last_count = time.monotonic(), len(seen)
         time.sleep(0.1)
+    cpu_end = (cpu_seconds(worker), cpu_seconds(sink))
     if len(seen) < jobs:
         for name in seen:
             (new_dir / name).unlink(missing_ok=True)
@@ -108,10 +125,16 @@ def main() -> int:
     stamps = sorted(seen.values())
     steady = (len(stamps) - 1) / ((stamps[-1] - stamps[0]) / 1e9) if stamps[-1] > stamps[0] else float("inf")
     whole = (stamps[-1] - worker_start_ns) / 1e9
+    counted = len(seen) - cpu_start[0]
+    worker_ms = (cpu_end[0] - cpu_start[1]) * 1000 / counted if counted else float("nan")
+    sink_ms = (cpu_end[1] - cpu_start[2]) * 1000 / counted if counted else float("nan")
+    print(f"CPU per mail (the last {counted}): msg worker {worker_ms:.2f} ms, SMTP sink {sink_ms:.2f} ms "
+          f"(/proc/<pid>/stat; the worker's ceiling on one core: {1000 / worker_ms:.0f} mails/s)")
     print(f"{jobs} mails in the sink: first {(stamps[0] - worker_start_ns) / 1e9:.2f} s after the worker's start, "
           f"last {whole:.2f} s; steady rate {steady:.0f} mails/s (one msg worker process)")
     result("msg worker: mails/s into the SMTP sink", steady, "mails/s", target=f">= {TARGET:.0f}",
-           jobs=jobs, start_to_last_s=round(whole, 2), publish_per_s=round(jobs / published, 1),
+           jobs=jobs, start_to_last_s=round(whole, 2), worker_cpu_ms_per_mail=round(worker_ms, 2),
+           sink_cpu_ms_per_mail=round(sink_ms, 2), publish_per_s=round(jobs / published, 1),
            command=f"bench/mail.py --jobs {jobs} (queued with the worker stopped, then {PROGRAM} started; "
                    f"rate from the sink's file times)")
     return 0
