@@ -120,7 +120,8 @@ describe('phone numbers', () => {
   });
 
   it('sends the region the user chose', async () => {
-    jest.spyOn(navigator, 'languages', 'get').mockReturnValue(['sv-SE']);
+    // English in Sweden: the page is in English (the first of the browser's languages)
+    jest.spyOn(navigator, 'languages', 'get').mockReturnValue(['en-SE']);
     const api = mockApi(
       {
         'GET /api/phones/all': success('GET_PHONES_ALL', { phones: [] }),
@@ -158,7 +159,8 @@ describe('security', () => {
       { loggedIn: true },
     );
     const { user, store } = renderApp('/dashboard/security');
-    expect(await screen.findByText('Never')).toBeInTheDocument();
+    // a password never used since it was set is "Not yet" (issue 14, defect 9)
+    expect(await screen.findByText('Not yet')).toBeInTheDocument();
 
     await user.type(screen.getByLabelText('New password'), 'correct horse battery staple');
     await user.type(screen.getByLabelText('Repeat the password'), 'correct horse battery staple');
