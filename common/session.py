@@ -285,6 +285,9 @@ def rotate_session_id() -> None:
 
 #: the session key of a pending second step (``services.authn.mfa``): the id of its flow
 PENDING_MFA = "mfa_flow"
+#: a relying party asked for a new login (OIDC ``prompt=login``); any login or
+#: re-authentication of this session clears it
+LOGIN_ASKED = "login_asked"
 
 
 def login(user_id: str, amr: list[str] | None = None) -> str:
@@ -314,8 +317,23 @@ def reauthenticated(amr: list[str] | None = None) -> None:
     session id; a pending second step of this session ends."""
     rotate_session_id()
     session.pop(PENDING_MFA, None)
+    session.pop(LOGIN_ASKED, None)
     session["auth_time"] = int(time.time())
     session["amr"] = list(amr or ["pwd"])
+
+
+def ask_for_login() -> None:
+    """Remember that a new login is owed before this session counts as logged in for a
+    relying party (OIDC Core §3.1.2.1 ``prompt=login``: the OP MUST prompt the user for
+    re-authentication). The login page is only the way there; this flag is the proof that
+    it was taken, cleared by :func:`login` (the session is cleared) and
+    :func:`reauthenticated`."""
+    session[LOGIN_ASKED] = True
+
+
+def login_owed() -> bool:
+    """True while a login asked for by :func:`ask_for_login` has not happened."""
+    return bool(session.get(LOGIN_ASKED))
 
 
 def begin_second_step(flow_id: str, *, logged_in: bool) -> str | None:

@@ -20,6 +20,7 @@ from common.errors import ApiError
 from common.events import EventType
 from common.factors import mfa_methods
 from common.schemas import EmptyRequest
+from common.session import ask_for_login, login_owed
 from common.users import get_user
 from services.oidc import store
 from services.oidc.helpers import (authorization_server, connected_apps, decide_logout, discovery, end_session,
@@ -70,9 +71,13 @@ def authorize() -> Response:
     unsupported = next((name for name in ("request", "request_uri") if name in request.values), None)
     if unsupported:  # OIDC Core §6: request objects are not supported (discovery says so)
         return _redirect_error(grant, f"{unsupported}_not_supported")
-    if user is None or too_old or "login" in prompts:
+    # prompt=login leaves the prompt out of ``next`` (the login satisfies it); the session
+    # remembers that a login is owed, so following ``next`` without one gets no code
+    if user is None or too_old or "login" in prompts or login_owed():
         if "none" in prompts:
             return _redirect_error(grant, "login_required")
+        if user is not None:
+            ask_for_login()
         return redirect(login_url(again="login" if user else None), 302)
     if mfa_asked(request.values.get("acr_values")) and "mfa" not in (session.get("amr") or []):
         # step-up: the code waits for a login with the second factor (its ID token says acr MFA)

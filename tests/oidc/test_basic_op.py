@@ -89,6 +89,27 @@ def test_oidcc_prompt_login(stack, new_user, rp) -> None:
     assert query_of(location)["reauthn"] == "login"  # the SPA logs in anew although logged in
 
 
+def test_oidcc_prompt_login_is_not_skipped_by_following_next(stack, new_user, rp) -> None:
+    """The login page is the way to a new login, not its proof: a browser that follows
+    ``next`` without logging in is sent to the login page again, and a login (or a
+    re-authentication) of the session then brings the code (OIDC Core §3.1.2.1: the OP
+    MUST prompt for re-authentication)."""
+    party = rp()
+    user = new_user()
+    party.login(user)
+    location, _ = party.authorize(party.oauth(), prompt="login")
+    target = query_of(location)["next"]
+    skipped = party.browser.get(f"{stack.base_url}{target}", allow_redirects=False, timeout=30)
+    assert skipped.status_code == 302 and skipped.headers["Location"].startswith("/login?next=")
+    assert query_of(skipped.headers["Location"])["reauthn"] == "login"
+    r = party.browser.post(f"{stack.base_url}/api/authn/reauthenticate", json={"password": user.password},
+                           headers={"X-CSRF-Token": party.csrf()}, timeout=30)
+    assert r.status_code == 200, r.text
+    after = party.browser.get(f"{stack.base_url}{target}", allow_redirects=False, timeout=30)
+    assert after.status_code == 302 and after.headers["Location"].startswith(REDIRECT_URI)
+    assert "code" in query_of(after.headers["Location"])
+
+
 def test_oidcc_prompt_none_not_logged_in(stack, rp) -> None:
     party = rp()
     location, state = party.authorize(party.oauth(), prompt="none")
