@@ -241,3 +241,39 @@ def test_banners_fit_their_card_and_the_header_keeps_its_height(page: Page, make
     assert banner.bounding_box()["width"] <= card.bounding_box()["width"] + 0.5
     log_in(page, user)
     assert header.bounding_box()["height"] == height_before
+
+
+# records, on every frame from the first, the page's title, the most spinners shown at
+# once and whatever the global busy bar says
+WATCH = """
+window.__seen = {titles: [], spinners: 0, busy: []};
+const watch = () => {
+  const seen = window.__seen;
+  if (seen.titles[seen.titles.length - 1] !== document.title) seen.titles.push(document.title);
+  seen.spinners = Math.max(seen.spinners, document.querySelectorAll('.spinner').length);
+  const bar = document.querySelector('.busy-bar');
+  if (bar && bar.textContent.trim()) seen.busy.push(bar.textContent.trim());
+  requestAnimationFrame(watch);
+};
+requestAnimationFrame(watch);
+"""
+
+
+def test_the_first_load_shows_one_spinner_and_no_half_title_and_a_save_no_global_loading(page: Page, make_user):
+    user = make_user(email=unique_email())
+    page.add_init_script(WATCH)
+    page.goto("/login")
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    expect(page).to_have_title("Log in – Tessera")
+    seen = page.evaluate("window.__seen")
+    assert seen["spinners"] <= 1, seen
+    assert [t for t in seen["titles"] if t.strip().startswith("–") or t.strip().endswith("–")] == [], seen
+
+    log_in(page, user)
+    page.get_by_role("link", name="Personal data").click()
+    expect(page.get_by_label("Given name")).to_have_value("Ada")
+    page.evaluate("window.__seen.busy = []")
+    page.get_by_label("Given name").fill("Augusta")
+    page.get_by_role("button", name="Save").click()
+    notice(page, "Your personal data has been saved.")
+    assert page.evaluate("window.__seen.busy") == []
