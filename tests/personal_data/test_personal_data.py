@@ -38,7 +38,7 @@ def test_get_user_shows_the_central_user_without_credentials(api, make_user):
     assert p["user_id"] == user.user_id
     assert (p["given_name"], p["surname"], p["display_name"], p["language"]) == ("Ada", "Lovelace", "Ada Lovelace", "en")
     assert p["emails"] == [{"email": "ada@example.org", "verified": True, "primary": True}]
-    assert p["phones"] == [{"number": "+46701234567", "verified": True, "primary": True}]
+    assert p["phones"] == [{"number": "+46701234567", "verified": True, "primary": True, "display": "+46 70 123 45 67"}]
     assert datetime.fromisoformat(p["created"]) == user.document["created"]
     assert datetime.fromisoformat(p["modified"]).utcoffset().total_seconds() == 0
     assert "credentials" not in json.dumps(r.body) and "argon2" not in json.dumps(r.body)

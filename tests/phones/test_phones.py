@@ -21,18 +21,19 @@ def test_all_is_empty_for_a_new_account(signed_in):
     assert r.payload == {"phones": []}
 
 
-@pytest.mark.parametrize("body,e164", [
-    ({"number": "070-123 45 67", "default_region": "SE"}, "+46701234567"),
-    ({"number": "070-123 45 67"}, "+46701234567"),  # the configured region, SE
-    ({"number": "+46 70 123 45 67"}, "+46701234567"),
-    ({"number": "+1 202 555 0143"}, "+12025550143"),
-    ({"number": "(202) 555-0143", "default_region": "US"}, "+12025550143"),
+@pytest.mark.parametrize("body,e164,display", [
+    ({"number": "070-123 45 67", "default_region": "SE"}, "+46701234567", "+46 70 123 45 67"),
+    ({"number": "070-123 45 67"}, "+46701234567", "+46 70 123 45 67"),  # the configured region, SE
+    ({"number": "+46 70 123 45 67"}, "+46701234567", "+46 70 123 45 67"),
+    ({"number": "+1 202 555 0143"}, "+12025550143", "+1 202-555-0143"),
+    ({"number": "(202) 555-0143", "default_region": "US"}, "+12025550143", "+1 202-555-0143"),
 ])
-def test_new_normalises_common_formats_to_e164(signed_in, outbox, stack, body, e164):
+def test_new_normalises_common_formats_to_e164(signed_in, outbox, stack, body, e164, display):
     client, user = signed_in("phones")
     r, sms = new_sms(outbox, e164, lambda: client.post("/api/phones/new", body))
     assert r.status == 200 and r.type == "POST_PHONES_NEW_SUCCESS", r
-    assert r.payload == {"phones": [{"number": e164, "verified": False, "primary": False}]}
+    # stored and keyed in E.164; display: grouped as its numbering plan writes it (issue 14)
+    assert r.payload == {"phones": [{"number": e164, "verified": False, "primary": False, "display": display}]}
     assert len(code_in(sms["text"])) == 6
     assert [p["number"] for p in central_user(stack, user.user_id)["phones"]] == [e164]
 
@@ -117,6 +118,7 @@ def test_through_nginx_add_and_verify_a_phone(http, make_user, outbox):
     assert r.status == 200 and r.type == "POST_PHONES_NEW_SUCCESS", r
     r = http.post("/api/phones/verify", {"number": NUMBER, "code": code_in(sms["text"])})
     assert r.status == 200, r
-    assert http.get("/api/phones/all").payload == {"phones": [{"number": NUMBER, "verified": True, "primary": True}]}
+    assert http.get("/api/phones/all").payload == {"phones": [{"number": NUMBER, "verified": True, "primary": True,
+                                                               "display": "+46 70 123 45 67"}]}
     r = http.post("/api/phones/verify", {"number": NUMBER, "code": "000000"}, csrf=False)
     assert r.status == 403 and r.message == "csrf.invalid", r
