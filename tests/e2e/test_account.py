@@ -152,7 +152,7 @@ def test_change_password_asks_for_the_password_again(stack, page: Page, make_use
     expect(dialog).to_be_visible()
     dialog.get_by_label("Password").fill("wrong password here")
     dialog.get_by_role("button", name="Continue").click()
-    expect(dialog.get_by_role("alert")).to_contain_text("Wrong email address or password.")
+    expect(dialog.get_by_role("alert")).to_contain_text("Wrong password.")
     dialog.get_by_label("Password").fill(user.password)
     dialog.get_by_role("button", name="Continue").click()
     expect(dialog).to_be_hidden()
