@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from devstack.topology import Stack
 
@@ -26,6 +26,16 @@ CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-d
 RESULTS = Path(__file__).resolve().parents[2] / "test-results" / "e2e"
 #: a loaded machine (2 cores, the whole stack, argon2id) answers slowly
 TIMEOUT_MS = 30_000
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _patient_expect() -> Iterator[None]:
+    """``expect`` waits as long as the actions do (``TIMEOUT_MS``): on a busy machine a
+    login (argon2id), a lazy chunk or a page load between Tessera and a relying party
+    outlasts Playwright's 5 s default. Waiting longer for a condition never makes a test
+    pass that should fail; it only stops a slow machine failing one that should pass."""
+    expect.set_options(timeout=TIMEOUT_MS)
+    yield
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,6 @@ from typing import Any, Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import TIMEOUT_MS
 from tests.e2e.steps import age_login, log_in, notice, unique_email
 from tests.factors import away_from_a_step_boundary, code_at
 from tests.helpers import HttpClient
@@ -21,15 +20,6 @@ pytestmark = pytest.mark.e2e
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 #: the timeline's page size (services/security/activity.PAGE_SIZE)
 PAGE_SIZE = 20
-
-
-@pytest.fixture(autouse=True)
-def _patient_expect() -> Iterator[None]:
-    """A page here loads several lists (sessions, credentials, events) from services that a
-    busy machine answers slowly: ``expect`` waits as long as the actions do."""
-    expect.set_options(timeout=TIMEOUT_MS)
-    yield
-    expect.set_options(timeout=5_000)  # Playwright's default, for the other modules
 
 
 def sessions_list(page: Page):

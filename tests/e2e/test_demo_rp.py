@@ -11,26 +11,15 @@ two hosts, so neither sees the other's cookie, as with a real relying party.
 from __future__ import annotations
 
 import re
-from typing import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from devstack.topology import Stack
-from tests.e2e.conftest import TIMEOUT_MS
 from tests.e2e.steps import PASSWORD, sign_up, unique_email
 from tests.factors import add_totp, away_from_a_step_boundary, code_at
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(autouse=True)
-def _patient_expect() -> Iterator[None]:
-    """Every ``expect`` here spans a full page load on another origin (the demo ↔ Tessera),
-    which on a busy machine outlasts Playwright's 5 s: the actions' timeout for this module."""
-    expect.set_options(timeout=TIMEOUT_MS)
-    yield
-    expect.set_options(timeout=5_000)  # Playwright's default, for the other modules
 
 
 def table(page: Page, title: str) -> dict[str, str]:

@@ -11,7 +11,7 @@ token endpoint as the client would.
 """
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
@@ -20,7 +20,6 @@ from authlib.integrations.requests_client import OAuth2Session
 from playwright.sync_api import Page, Route, expect
 
 from devstack.topology import Stack
-from tests.e2e.conftest import TIMEOUT_MS
 from tests.e2e.steps import log_in, unique_email
 
 pytestmark = pytest.mark.e2e
@@ -28,14 +27,6 @@ pytestmark = pytest.mark.e2e
 RP = "http://127.0.0.1:8090"
 REDIRECT_URI = f"{RP}/callback"
 SECRETS = {"demo-rp": "demo-rp-secret", "demo-third-party": "demo-third-party-secret"}
-
-
-@pytest.fixture(autouse=True)
-def _patient_expect() -> Iterator[None]:
-    """Each step here is a full page load between Tessera and the relying party."""
-    expect.set_options(timeout=TIMEOUT_MS)
-    yield
-    expect.set_options(timeout=5_000)
 
 
 @pytest.fixture

@@ -7,29 +7,17 @@ WebAuthn needs the page at ``http://localhost:<port>`` (``stack.base_url``): bro
 refuse an IP address as a relying-party id."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import re
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import CDPSession, Page, expect
 
-from tests.e2e.conftest import TIMEOUT_MS
 from tests.e2e.steps import age_login, log_in, unique_email
 from tests.factors import add_recovery_codes, add_totp, away_from_a_step_boundary, code_at
 from tests.helpers import wait_for
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(autouse=True)
-def _patient_expect() -> Iterator[None]:
-    """A busy machine (argon2id, the whole stack, lazy chunks) answers slowly: ``expect``
-    waits as long as the actions do."""
-    expect.set_options(timeout=TIMEOUT_MS)
-    yield
-    expect.set_options(timeout=5_000)  # Playwright's default, for the other modules
 
 
 def virtual_authenticator(page: Page) -> tuple[CDPSession, str]:

@@ -3,27 +3,15 @@ context: no device cookie) mails the user, the browser is listed under Known dev
 the security page, and once forgotten its next login is mailed again."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import TIMEOUT_MS
 from tests.e2e.steps import log_in, unique_email
 from tests.helpers import text_of
 
 pytestmark = pytest.mark.e2e
 
 SUBJECT = "New sign-in to your Tessera account"
-
-
-@pytest.fixture(autouse=True)
-def _patient_expect() -> Iterator[None]:
-    """A busy machine (argon2id, the whole stack, lazy chunks) answers slowly: ``expect``
-    waits as long as the actions do."""
-    expect.set_options(timeout=TIMEOUT_MS)
-    yield
-    expect.set_options(timeout=5_000)  # Playwright's default, for the other modules
 
 
 def alerts(outbox, user, count: int) -> list:
