@@ -4,7 +4,7 @@ import { api, useRequest } from '../../api/api';
 import { useAppSelector } from '../../app/hooks';
 import ConfirmAction from '../../components/ConfirmAction';
 import Loading from '../../components/Loading';
-import { dateLocale, formatMoment } from './format';
+import BrowserEntry, { When } from './BrowserEntry';
 import { selectSessions, type UserSession } from './sessionsSlice';
 
 const hidden = (chunks: ReactNode[]) => <span className="visually-hidden">{chunks}</span>;
@@ -13,12 +13,6 @@ const hidden = (chunks: ReactNode[]) => <span className="visually-hidden">{chunk
 function useBrowserLabel() {
   const intl = useIntl();
   return (session: UserSession) => session.user_agent || intl.formatMessage({ id: 'sessions.unknown_browser' });
-}
-
-function When({ value }: { value: string | null }) {
-  const intl = useIntl();
-  if (!value) return <FormattedMessage id="sessions.unknown_time" />;
-  return <time dateTime={value}>{formatMoment(value, dateLocale(intl.locale))}</time>;
 }
 
 /** Sign out one other session, after the user confirmed it. */
@@ -80,29 +74,23 @@ export default function Sessions() {
     <>
       <ul className="sessions" ref={list} tabIndex={-1} aria-labelledby="sessions-title">
         {items.map((session) => (
-          <li key={session.id} className="session">
-            <div className="session-main">
-              <span className="session-browser">{browser(session)}</span>
-              {session.current ? (
-                <span className="badges">
-                  <span className="badge primary">
-                    <FormattedMessage id="sessions.this_browser" />
-                  </span>
-                </span>
-              ) : null}
-              <span className="session-meta">
-                <FormattedMessage
-                  id="sessions.details"
-                  values={{
-                    created: <When value={session.created} />,
-                    seen: <When value={session.last_seen} />,
-                    ip: session.ip || '–',
-                  }}
-                />
-              </span>
-            </div>
+          <BrowserEntry
+            key={session.id}
+            label={browser(session)}
+            current={session.current}
+            details={
+              <FormattedMessage
+                id="sessions.details"
+                values={{
+                  created: <When value={session.created} />,
+                  seen: <When value={session.last_seen} />,
+                  ip: session.ip || '–',
+                }}
+              />
+            }
+          >
             {session.current ? null : <Revoke session={session} label={browser(session)} />}
-          </li>
+          </BrowserEntry>
         ))}
       </ul>
       {others.length > 0 ? (

@@ -5,16 +5,11 @@ import type { PayloadOfRoute, routes } from '../../api/routes';
 import { Part } from '../../components/Card';
 import ConfirmAction from '../../components/ConfirmAction';
 import Loading from '../../components/Loading';
+import BrowserEntry, { When } from '../console/BrowserEntry';
 
 type Device = PayloadOfRoute<typeof routes.devices>['devices'][number];
 
 const hidden = (chunks: ReactNode[]) => <span className="visually-hidden">{chunks}</span>;
-
-function When({ value }: { value: string | null | undefined }) {
-  const intl = useIntl();
-  if (!value) return <FormattedMessage id="sessions.unknown_time" />;
-  return <time dateTime={value}>{intl.formatDate(value, { dateStyle: 'medium', timeStyle: 'short' })}</time>;
-}
 
 /** Forget one known browser, after the user confirmed it. */
 function Forget({ device, label }: { device: Device; label: string }) {
@@ -58,25 +53,19 @@ export default function KnownDevices() {
       ) : (
         <ul className="sessions known-devices" aria-label={intl.formatMessage({ id: 'devices.title' })}>
           {newest.devices.map((device) => (
-            <li key={device.id} className="session">
-              <div className="session-main">
-                <span className="session-browser">{label(device)}</span>
-                {device.current ? (
-                  <span className="badges">
-                    <span className="badge primary">
-                      <FormattedMessage id="sessions.this_browser" />
-                    </span>
-                  </span>
-                ) : null}
-                <span className="session-meta">
-                  <FormattedMessage
-                    id="devices.details"
-                    values={{ first: <When value={device.first_seen} />, last: <When value={device.last_seen} /> }}
-                  />
-                </span>
-              </div>
+            <BrowserEntry
+              key={device.id}
+              label={label(device)}
+              current={device.current}
+              details={
+                <FormattedMessage
+                  id="devices.details"
+                  values={{ first: <When value={device.first_seen} />, last: <When value={device.last_seen} /> }}
+                />
+              }
+            >
               <Forget device={device} label={label(device)} />
-            </li>
+            </BrowserEntry>
           ))}
         </ul>
       )}
