@@ -5,7 +5,6 @@ import { api } from '../api/api';
 import { RetryCard } from '../components/Card';
 import Loading from '../components/Loading';
 import { selectConfig } from '../features/config/configSlice';
-import { ActivityPage, OverviewPage } from '../features/console/lazy';
 import DashboardLayout from '../features/dashboard/DashboardLayout';
 import { selectLanguage } from '../features/language/languageSlice';
 import LoginPage from '../features/login/LoginPage';
@@ -16,7 +15,16 @@ import { useAppSelector } from './hooks';
 import Layout from './Layout';
 import NotFoundPage from './NotFoundPage';
 import TermsPage from './TermsPage';
-import { EmailsPage, PersonalDataPage, PhonesPage, ResetPasswordPage, SecurityPage, SignupPage } from './pages';
+import {
+  ActivityPage,
+  EmailsPage,
+  OverviewPage,
+  PersonalDataPage,
+  PhonesPage,
+  ResetPasswordPage,
+  SecurityPage,
+  SignupPage,
+} from './pages';
 import RequireAuth from './RequireAuth';
 
 /**

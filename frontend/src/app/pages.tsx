@@ -19,3 +19,5 @@ export const PhonesPage = lazyPage(() => import(/* webpackChunkName: "dashboard"
 export const SecurityPage = lazyPage(
   () => import(/* webpackChunkName: "dashboard" */ '../features/security/SecurityPage'),
 );
+export const OverviewPage = lazyPage(() => import(/* webpackChunkName: "dashboard" */ '../features/console/OverviewPage'));
+export const ActivityPage = lazyPage(() => import(/* webpackChunkName: "dashboard" */ '../features/console/ActivityPage'));
