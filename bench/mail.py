@@ -19,6 +19,7 @@ import argparse
 import email.parser
 import email.policy
 import os
+import signal
 import sys
 import time
 import uuid
@@ -141,4 +142,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    # a SIGTERM (an interrupted make bench) unwinds through main's finally, which starts the
+    # stopped worker again: the scripts after this one need it
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     sys.exit(main())
