@@ -67,6 +67,8 @@ class EventType(MessageKey):
     data_exported = "data_exported"
     #: a login from a browser not known for the account (``common.known_devices``)
     new_device_login = "new_device_login"
+    #: the user forgot a known browser: its next login alerts again
+    device_forgotten = "device_forgotten"
 
 
 def events_collection():

@@ -152,6 +152,7 @@ def forget_device(id: str) -> dict:  # noqa: A002 (the contract's field name)
     if not known_devices.forget(g.user_id, id):
         raise ApiError(SecurityMsg.device_not_found, 404)
     logger.info("known device %s of %s forgotten", id, g.user_id)
+    events.record(EventType.device_forgotten, g.user_id, {"device": id})
     return {"devices": known_devices.listing(g.user_id)}
 
 

@@ -134,6 +134,8 @@ def test_a_forgotten_browser_alerts_again(browser, new_user, outbox, stack):
     assert (malformed.status, malformed.message) == (400, "request.invalid"), malformed
     r = firefox.post(FORGET, {"id": device["id"]})
     assert r.status == 200 and r.type == "POST_SECURITY_DEVICES_FORGET_SUCCESS" and r.payload == {"devices": []}
+    newest = firefox.get("/api/security/events").payload["events"][0]
+    assert (newest["type"], newest["details"]) == ("device_forgotten", {"device": device["id"]})
     firefox.post(LOGOUT)
     log_in(firefox, user)
     assert len(outbox.wait_for_mail(user.email, 2)) == 2

@@ -42,6 +42,7 @@ const DETAILS: Record<string, Record<string, unknown>> = {
   consent_granted: { client_id: 'demo-rp', scopes: ['openid'] },
   consent_revoked: { client_id: 'demo-rp' },
   new_device_login: { device: 'd1', label: 'Firefox on Linux' },
+  device_forgotten: { device: 'd1' },
 };
 
 const event = (id: number, type: string, details: Record<string, unknown> = {}) => ({

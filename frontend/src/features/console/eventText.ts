@@ -28,6 +28,7 @@ export const EVENT_TYPES = [
   'consent_revoked',
   'data_exported',
   'new_device_login',
+  'device_forgotten',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
