@@ -101,6 +101,9 @@ def cpu_by_process(pids: list[int]) -> dict[int, tuple[str, float]]:
             continue
         if any(b"gunicorn" in part for part in cmdline[:2]):
             name = "gunicorn " + next((p.decode() for p in reversed(cmdline) if p), "?").split(".app:")[0]
+        elif b"-m" in cmdline[1:-1]:
+            # the workers, the SMTP sink and the demo RP are all "python": name the module
+            name = "python -m " + cmdline[cmdline.index(b"-m", 1) + 1].decode(errors="replace")
         found[pid] = (name, (int(fields[11]) + int(fields[12])) / _TICK)
     return found
 

@@ -18,6 +18,7 @@ FIGURES = {
     "authenticated read GET /api/personal-data/user": True,
     "session read GET /api/authn/session": True,
     "login/s": True,
+    "login/s, known browser": True,
     "TOTP login (password + code), one at a time": True,
     "OIDC code exchanges, one at a time": True,
     "OIDC refreshes (rotating), one at a time": True,
