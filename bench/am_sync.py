@@ -10,7 +10,11 @@ make them, each logged in through nginx) take the writes in turn, each through a
 keep-alive connection of its own thread. Each write sets a unique ``given_name``; a
 MongoDB change stream on ``tessera_central.users`` (opened before the load) stamps
 the moment each one becomes visible there, which is the figure; the HTTP answer's
-latency is printed beside it.
+latency is printed beside it, and so is the stack's CPU per write by process (from
+/proc/<pid>/stat, less what the stack burns at rest), the figure a busy machine
+cannot inflate as much as the latency: at 100 writes/s on 2 cores the platform can
+keep up only while a write costs well under 20 ms of CPU in all processes together.
+The change stream's own cost (mongod) is part of it.
 
 Exits non-zero only when a write fails (an answer other than 200) or never becomes
 visible. Usage: ``TESSERA_STACK=test .venv/bin/python bench/am_sync.py [--quick]
@@ -31,6 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.lib.processes import cpu_breakdown, cpu_by_process, idle_cpu_rate, stack_pids  # noqa: E402
 from bench.lib.results import result  # noqa: E402
 from bench.lib.stack import bench_stack, logged_in_cookie  # noqa: E402
 from common.config import etcd_client, read_namespace  # noqa: E402
@@ -123,6 +128,8 @@ def main() -> int:
     # one queue per account, so that one account's writes never overlap (as one person's)
     watcher = Watcher(stack)
     watcher.start()
+    pids = stack_pids(stack.run_dir)
+    idle = idle_cpu_rate(pids, 1.0 if args.quick else 3.0)  # health checks, scrapes: no write's cost
     per_account: list[queue.Queue[int | None]] = [queue.Queue() for _ in sessions]
 
     def account_client(slot: int) -> None:
@@ -148,6 +155,7 @@ def main() -> int:
     threads = [threading.Thread(target=account_client, args=(slot,), daemon=True) for slot in range(len(sessions))]
     for thread in threads:
         thread.start()
+    cpu_before, cpu_began = cpu_by_process(pids), time.perf_counter()
     start = time.perf_counter() + 0.2
     for i in range(total):
         due[i] = start + i / args.rate
@@ -164,7 +172,10 @@ def main() -> int:
     deadline = time.perf_counter() + 30
     while sum(1 for name in names if name in watcher.seen) < total and time.perf_counter() < deadline:
         time.sleep(0.05)
+    cpu_after, cpu_seconds = cpu_by_process(pids), time.perf_counter() - cpu_began
     watcher.close()
+    used = sum(cpu - cpu_before.get(pid, (name, cpu))[1] for pid, (name, cpu) in cpu_after.items())
+    cpu_ms = 1000 * max(0.0, used - idle * cpu_seconds) / total
     visible_ms = [(watcher.seen[name] - due[i]) * 1000 for name, i in names.items() if name in watcher.seen]
     answer_ms = [(answered[i] - due[i]) * 1000 for i in range(total) if answered[i] is not None]
     missing = total - len(visible_ms)
@@ -175,6 +186,8 @@ def main() -> int:
     if answer_ms:
         print(f"answer:  p50 {percentile(answer_ms, 0.5):.1f} ms, p99 {percentile(answer_ms, 0.99):.1f} ms, "
               f"max {max(answer_ms):.1f} ms")
+    print(f"CPU: {cpu_ms:.1f} ms per write (the stack, less its {1000 * idle:.0f} ms/s at rest)\n"
+          f"  CPU ms/write by process: {cpu_breakdown(cpu_before, cpu_after, total, top=10)}")
     if visible_ms:
         print(f"visible: p50 {percentile(visible_ms, 0.5):.1f} ms, p99 {percentile(visible_ms, 0.99):.1f} ms, "
               f"max {max(visible_ms):.1f} ms")
@@ -183,6 +196,7 @@ def main() -> int:
                p50_ms=round(percentile(visible_ms, 0.5), 1),
                answer_p50_ms=round(percentile(answer_ms, 0.5), 1) if answer_ms else None,
                answer_p99_ms=round(percentile(answer_ms, 0.99), 1) if answer_ms else None,
+               cpu_ms_per_write=round(cpu_ms, 2),
                command=f"bench/am_sync.py --rate {args.rate:.0f} --seconds {seconds:.0f} "
                        f"({len(sessions)} accounts, open loop, POST /api/personal-data/user via nginx)")
     for failure in failures[:5]:

@@ -29,8 +29,11 @@ def get_user() -> dict:
 def update(given_name: str, surname: str, display_name: str | None, language: str):
     """Change names and language through the AM: 200 with the updated user, or 202
     ``am.sync_pending`` with the user as it will be when the AM has not answered in time."""
-    require_user(g.user_id)  # a session outliving its account gets 401, not an AM refusal
+    # a session outliving its account gets 401, not an AM refusal; only the _id is
+    # fetched for that, and only the fields shown afterwards (issue 15: the full
+    # documents, argon2 hashes and WebAuthn keys included, were read twice per write)
+    require_user(g.user_id, ("_id",))
     attributes = personal_data(given_name, surname, display_name, language)
     applied = update_user(g.user_id, attributes)
-    user = require_user(g.user_id)
+    user = require_user(g.user_id, USER_FIELDS)
     return applied_or_pending(applied, user_view(user if applied else {**user, **attributes}))
