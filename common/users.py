@@ -30,6 +30,7 @@ from datetime import datetime, timezone
 from typing import Any, Iterable, Mapping
 
 from flask import current_app
+from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from common.addresses import normalize_email
@@ -119,27 +120,25 @@ def new_password_credentials(user: Mapping[str, Any], password: str, weak_passwo
 
 
 def save_private(user_id: str, attributes: Mapping[str, Any]) -> int:
-    """Write ``attributes`` into this service's private copy of ``user_id`` and return
-    its new ``version``.
+    """Write ``attributes`` into this service's private copy of ``user_id`` (made if
+    missing) and return its new ``version``.
 
-    Optimistic locking: the copy is replaced only if its version is still the one just
-    read; a concurrent writer makes this raise ``VersionConflict`` (answered 409
-    ``request.conflict``).
+    One atomic ``findAndModify``: ``$set`` the attributes, ``$inc`` the version. MongoDB
+    applies concurrent writes to one document one after the other, so each writer gets a
+    version of its own and the AM, which copies the private copy as it is when it
+    applies a sync and never over a newer one, ends with the last write. (It was a read
+    of the version and an update conditional on it: two round trips per write, issue 15,
+    whose only guard was the gap between the two.) ``VersionConflict`` (409
+    ``request.conflict``) remains for two first writes of a copy racing to create it,
+    should MongoDB not retry that upsert itself.
     """
-    users = private_db().users
-    current = users.find_one({"_id": user_id}, {"version": 1})
-    version = (current or {}).get("version", 0) + 1
-    document = {**attributes, "version": version, "modified": now()}
-    if current is None:
-        try:
-            users.insert_one({"_id": user_id, **document})
-        except DuplicateKeyError as exc:
-            raise VersionConflict() from exc
-    else:
-        result = users.update_one({"_id": user_id, "version": version - 1}, {"$set": document})
-        if result.matched_count != 1:
-            raise VersionConflict()
-    return version
+    try:
+        saved = private_db().users.find_one_and_update(
+            {"_id": user_id}, {"$set": {**attributes, "modified": now()}, "$inc": {"version": 1}},
+            projection={"_id": 0, "version": 1}, upsert=True, return_document=ReturnDocument.AFTER)
+    except DuplicateKeyError as exc:
+        raise VersionConflict() from exc
+    return saved["version"]
 
 
 def sync_to_central(user_id: str, attributes: Iterable[str], version: int, *, wait: bool = True) -> bool:
