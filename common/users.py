@@ -63,8 +63,14 @@ def get_user(user_id: str, fields: Iterable[str] | None = None) -> dict[str, Any
 
 
 def find_user_by_email(address: str) -> dict[str, Any] | None:
-    """The user for whom ``address`` is a verified address, or None."""
-    return central_db().users.find_one({"verified_emails": normalize_email(address)})
+    """The user for whom ``address`` is a verified address, or None.
+
+    The ``$type`` clause repeats the partial filter of the unique index on
+    ``verified_emails`` (``services.am.central.ensure_indexes``): MongoDB uses a partial
+    index only for a query that implies its filter, and equality alone does not — without
+    it every login scanned the whole collection (issue 15; ``explain()``: COLLSCAN)."""
+    return central_db().users.find_one({"$and": [{"verified_emails": normalize_email(address)},
+                                                 {"verified_emails": {"$type": "string"}}]})
 
 
 def require_user(user_id: str, fields: Iterable[str] | None = None) -> dict[str, Any]:

@@ -199,3 +199,38 @@ def test_login_rehashes_when_the_argon2_cost_changes(stack, api, make_user):
     # the new hash still proves the same password, and it is not re-hashed again
     assert login(api("authn", argon2=stronger), user.email, user.password).status == 200
     assert login(api("authn", argon2=stronger), user.email, "wrong password 1").status == 401
+
+
+def test_the_login_finds_the_account_through_the_unique_index(stack, api, make_user, monkeypatch):
+    """The address lookup of every login is an index scan, not a scan of every account
+    (issue 15): the query the login sends is explained by MongoDB itself."""
+    import json
+
+    from common import users
+    from tests.users import mongo_client
+
+    make_user("ada@example.org")
+    make_user("grace@example.org")
+    sent = []
+    real_central_db = users.central_db
+
+    class Recording:
+        def __init__(self, collection):
+            self._collection = collection
+
+        def find_one(self, query, *args, **kwargs):
+            sent.append(query)
+            return self._collection.find_one(query, *args, **kwargs)
+
+    monkeypatch.setattr(users, "central_db", lambda: type("Db", (), {"users": Recording(real_central_db().users)}))
+    r = login(api("authn"), "Grace@Example.org", "wrong password 123")
+    assert r.status == 401 and len(sent) == 1
+    client = mongo_client(stack)
+    try:
+        plan = client.tessera_central.users.find(sent[0]).explain()["queryPlanner"]["winningPlan"]
+        found = list(client.tessera_central.users.find(sent[0], {"_id": 0, "verified_emails": 1}))
+    finally:
+        client.close()
+    assert '"IXSCAN"' in json.dumps(plan) and "verified_emails_unique" in json.dumps(plan), plan
+    assert "COLLSCAN" not in json.dumps(plan), plan
+    assert found == [{"verified_emails": ["grace@example.org"]}]
