@@ -37,6 +37,7 @@ import pika.exceptions
 import pymongo.errors
 from flask import Response, after_this_request, current_app, request
 from itsdangerous import BadSignature, Signer
+from pymongo import ReturnDocument
 
 from common import events
 from common.catalog import DEVICES_COLLECTION, DEVICES_DB
@@ -111,16 +112,19 @@ def remember(user_id: str) -> tuple[dict[str, Any], bool]:
     now = _now()
     label = describe(request.headers.get("User-Agent")) or "Unknown browser"
     query = {"user_id": user_id, "browser_hash": browser_hash(browser_id)}
+    # the record's id is chosen here: the upsert returns the record as written, and it is
+    # new exactly when it carries this id (one round trip, where a read of the record
+    # before and another after took two — issue 15)
+    device_id = secrets.token_urlsafe(12)
     update = {"$set": {"last_seen": now, "ip": client_address(), "label": label},
-              "$setOnInsert": {"_id": secrets.token_urlsafe(12), "first_seen": now}}
+              "$setOnInsert": {"_id": device_id, "first_seen": now}}
     collection = devices_collection()
     try:
-        before = collection.find_one_and_update(query, update, upsert=True)
+        record = collection.find_one_and_update(query, update, upsert=True, return_document=ReturnDocument.AFTER)
     except pymongo.errors.DuplicateKeyError:
         # a parallel login from this browser inserted it first: it is known now
-        before = collection.find_one_and_update(query, {"$set": update["$set"]})
-    record = collection.find_one(query)
-    return record or {}, before is None
+        record = collection.find_one_and_update(query, {"$set": update["$set"]}, return_document=ReturnDocument.AFTER)
+    return record or {}, record is not None and record["_id"] == device_id
 
 
 def signed_in(user: Mapping[str, Any], *, alert: bool = True) -> None:
