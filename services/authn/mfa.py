@@ -82,8 +82,10 @@ def pending() -> PendingLogin | None:
     return g.pending_login
 
 
-def require_pending(method: str) -> PendingLogin:
-    """This session's pending second step, which must allow ``method``.
+def require_pending(method: str) -> tuple[PendingLogin, dict[str, Any]]:
+    """This session's pending second step, which must allow ``method``, and its user's
+    central document (read once here for the whole step: the factor check and the
+    completion use it too, issue 15).
 
     Raises ApiError 401 ``authn.mfa_not_pending`` when there is none (or it expired, or
     was completed), or when the password the first step proved is no longer the
@@ -96,12 +98,13 @@ def require_pending(method: str) -> PendingLogin:
     if flow is None or (flow.data["purpose"] == REAUTHENTICATE
                         and session.get("user_id") != flow.data["user_id"]):
         raise ApiError(AuthnMsg.mfa_not_pending, 401)
-    if (password_credential(get_user(flow.data["user_id"])) or {}).get("credential_id") != flow.data["password_id"]:
+    user = get_user(flow.data["user_id"])
+    if (password_credential(user) or {}).get("credential_id") != flow.data["password_id"]:
         flows.delete(PendingLogin, flow.id)
         raise ApiError(AuthnMsg.mfa_not_pending, 401)
     if method not in flow.data["methods"]:
         raise ApiError(AuthnMsg.mfa_method_unavailable, 400)
-    return flow
+    return flow, user
 
 
 def throttle_scope() -> str:
@@ -127,11 +130,13 @@ def second_step_limits(view: Callable) -> Callable:
     return per_account(per_client(view))
 
 
-def complete(flow: PendingLogin, amr: list[str], *, method: str) -> dict[str, Any]:
+def complete(flow: PendingLogin, user: Mapping[str, Any], amr: list[str], *, method: str) -> dict[str, Any]:
     """Use up ``flow`` and log its user in (login: new session id and CSRF token, a
-    ``login`` security event naming the factor ``method``) or record the
-    re-authentication (new ``auth_time``, new session id), with ``amr``. Returns the
-    response payload (``session_payload`` with ``csrf_token``, ``mfa_required: false``).
+    ``login`` security event naming the factor ``method``, the browser noted by
+    ``known_devices.signed_in`` with ``user``, the central document ``require_pending``
+    read) or record the re-authentication (new ``auth_time``, new session id), with
+    ``amr``. Returns the response payload (``session_payload`` with ``csrf_token``,
+    ``mfa_required: false``).
 
     Raises ApiError 401 ``authn.mfa_not_pending`` when a parallel request completed (or
     the expiry ended) it first.
@@ -145,9 +150,7 @@ def complete(flow: PendingLogin, amr: list[str], *, method: str) -> dict[str, An
     if flow.data["purpose"] == LOGIN:
         token = sessions.login(user_id, amr=amr)
         events.record(EventType.login, user_id, {"amr": amr, "method": method})
-        user = get_user(user_id)
-        if user is not None:
-            known_devices.signed_in(user)
+        known_devices.signed_in(user)
     else:
         sessions.reauthenticated(amr=amr)
         token = get_csrf_token()

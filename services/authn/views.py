@@ -68,11 +68,11 @@ def login(email: str, password: str) -> dict:
 def mfa_totp(code: str) -> dict:
     """Complete the pending login (or re-authentication) with a TOTP code: ±1 step, each
     code once (RFC 6238 §5.2); ``amr`` ``["pwd", "otp", "mfa"]``."""
-    flow = mfa.require_pending(TOTP)
+    flow, user = mfa.require_pending(TOTP)
     with counted_failure(SECOND_FACTORS, ApiError, method=TOTP), \
             events.recorded_on_failure(EventType.mfa_failed, flow.data["user_id"], {"method": TOTP}):
-        check_totp(require_user(flow.data["user_id"]), code)
-    return mfa.complete(flow, ["pwd", "otp", "mfa"], method=TOTP)
+        check_totp(user, code)
+    return mfa.complete(flow, user, ["pwd", "otp", "mfa"], method=TOTP)
 
 
 @bp.post("/mfa/recovery-code")
@@ -83,11 +83,11 @@ def mfa_recovery_code(code: str) -> dict:
     """Complete the pending login (or re-authentication) with a recovery code, which is
     used up. ``amr`` ``["pwd", "otp", "mfa"]``: a look-up secret is a one-time password
     of the kind RFC 8176 §2 calls ``otp``."""
-    flow = mfa.require_pending(RECOVERY_CODE)
+    flow, user = mfa.require_pending(RECOVERY_CODE)
     with counted_failure(SECOND_FACTORS, ApiError, method=RECOVERY_CODE), \
             events.recorded_on_failure(EventType.mfa_failed, flow.data["user_id"], {"method": RECOVERY_CODE}):
-        check_recovery_code(require_user(flow.data["user_id"]), code)
-    return mfa.complete(flow, ["pwd", "otp", "mfa"], method=RECOVERY_CODE)
+        check_recovery_code(user, code)
+    return mfa.complete(flow, user, ["pwd", "otp", "mfa"], method=RECOVERY_CODE)
 
 
 @bp.post("/mfa/webauthn/begin")
@@ -96,8 +96,7 @@ def mfa_recovery_code(code: str) -> dict:
 def mfa_webauthn_begin() -> dict:
     """Options to complete the pending login (or re-authentication) with one of the
     account's security keys or passkeys; a new single-use challenge in this session."""
-    flow = mfa.require_pending(WEBAUTHN)
-    user = require_user(flow.data["user_id"])
+    _, user = mfa.require_pending(WEBAUTHN)
     return {"options": webauthn_rp.authentication_options(user.get("credentials", []), webauthn_rp.SECOND_FACTOR,
                                                            user["_id"])}
 
@@ -110,11 +109,11 @@ def mfa_webauthn_complete(credential: dict) -> dict:
     """Complete the pending login (or re-authentication) with an assertion of one of the
     account's keys: 401 ``authn.invalid_credentials`` when it does not verify (a key of
     another account, a replay, a cloned key's sign count). ``amr`` ``["pwd", "hwk", "mfa"]``."""
-    flow = mfa.require_pending(WEBAUTHN)
+    flow, user = mfa.require_pending(WEBAUTHN)
     with counted_failure(SECOND_FACTORS, ApiError, method=WEBAUTHN), \
             events.recorded_on_failure(EventType.mfa_failed, flow.data["user_id"], {"method": WEBAUTHN}):
-        amr = check_webauthn(require_user(flow.data["user_id"]), credential, webauthn_rp.SECOND_FACTOR)
-    return mfa.complete(flow, ["pwd", *amr, "mfa"], method=WEBAUTHN)
+        amr = check_webauthn(user, credential, webauthn_rp.SECOND_FACTOR)
+    return mfa.complete(flow, user, ["pwd", *amr, "mfa"], method=WEBAUTHN)
 
 
 @bp.post("/passkey/begin")
