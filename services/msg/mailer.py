@@ -1,4 +1,10 @@
-"""Building and sending mail over SMTP (``smtplib``)."""
+"""Building and sending mail over SMTP (``smtplib``).
+
+A mail to an ASCII address is composed as bytes (``services.msg.compose``) and sent in
+two round trips where the server offers PIPELINING (RFC 2920): MAIL, RCPT and DATA in
+one write, then the content. Any other (an internationalised address) is an
+``EmailMessage`` (``build_message``) sent by ``smtplib``'s ``send_message``, which
+knows SMTPUTF8 (RFC 6531)."""
 from __future__ import annotations
 
 import hashlib
@@ -13,6 +19,7 @@ from typing import Any, Callable, Mapping
 
 from common.consumer import PermanentError
 from services.msg.errors import MsgMsg
+from services.msg.compose import ComposedMail, compose, composable
 from services.msg.templates import RenderedMail
 
 logger = logging.getLogger(__name__)
@@ -42,6 +49,19 @@ def build_message(mail: RenderedMail, to: str, sender: str, from_address: str, k
     message.add_alternative(mail.html, subtype="html")
     message["Content-Language"] = mail.language  # after: set_content clears Content-* headers
     return message
+
+
+#: a line of SMTP data that begins with a period (RFC 5321 §4.5.2: doubled when sent)
+_LEADING_PERIOD = re.compile(rb"^\.", re.MULTILINE)
+
+
+def message_for(mail: RenderedMail, to: str, sender: str, from_address: str,
+                key: str) -> ComposedMail | EmailMessage:
+    """The message of ``mail`` for ``to``: composed as bytes (``compose``) when the
+    address allows, else ``build_message``'s (SMTPUTF8 is ``smtplib``'s to handle)."""
+    if composable(to) and composable(from_address):
+        return compose(mail, to, sender, from_address, message_id_for(key, from_address))
+    return build_message(mail, to, sender, from_address, key)
 
 
 class SmtpMailer:
@@ -92,6 +112,7 @@ class SmtpMailer:
         try:
             if self.username:
                 connection.login(self.username, self.password)
+            connection.ehlo_or_helo_if_needed()  # the extensions (PIPELINING) before the first mail
         except BaseException:
             connection.close()
             raise
@@ -106,7 +127,7 @@ class SmtpMailer:
             except (smtplib.SMTPException, OSError):
                 connection.close()
 
-    def send(self, message: EmailMessage, accepted: Callable[[], None] | None = None) -> None:
+    def send(self, message: ComposedMail | EmailMessage, accepted: Callable[[], None] | None = None) -> None:
         """Hand ``message`` to the server; return when it has accepted it.
 
         ``accepted()`` is called as soon as the server has taken the message, so that
@@ -144,26 +165,75 @@ class SmtpMailer:
         if connection is not None:
             connection.close()
 
-    def _transact(self, connection: smtplib.SMTP, message: EmailMessage) -> None:
+    def _transact(self, connection: smtplib.SMTP, message: ComposedMail | EmailMessage) -> None:
         """One mail transaction on ``connection``; raises PermanentError for what no
         retry can change (and leaves the connection reset for the next message)."""
+        to = message.to if isinstance(message, ComposedMail) else message["To"]
         try:
-            connection.send_message(message)
+            if not isinstance(message, ComposedMail):
+                connection.send_message(message)
+            elif connection.has_extn("pipelining"):
+                send_pipelined(connection, message)
+            else:
+                connection.sendmail(message.mail_from, [message.to], message.data)
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _text in exc.recipients.values()]
             if all(code >= 500 for code in codes):
-                logger.warning("SMTP server refused %s: %s", message["To"], codes)
+                logger.warning("SMTP server refused %s: %s", to, codes)
                 raise PermanentError(MsgMsg.recipient_refused) from exc
             raise
         except smtplib.SMTPDataError as exc:
             if exc.smtp_code >= 500:
                 logger.warning("SMTP server refused the message to %s: %s %s",
-                               message["To"], exc.smtp_code, exc.smtp_error)
+                               to, exc.smtp_code, exc.smtp_error)
                 raise PermanentError(MsgMsg.message_refused) from exc
             raise
         except (smtplib.SMTPNotSupportedError, UnicodeEncodeError) as exc:
             # smtplib: SMTPNotSupportedError when an address is not ASCII and the
             # server lacks SMTPUTF8; UnicodeEncodeError where it sends one anyway
-            logger.warning("SMTP server cannot take the address %s (no SMTPUTF8): %s", message["To"], exc)
+            logger.warning("SMTP server cannot take the address %s (no SMTPUTF8): %s", to, exc)
             connection.rset()  # the transaction may be half begun
             raise PermanentError(MsgMsg.address_unsupported) from exc
+
+
+def send_pipelined(connection: smtplib.SMTP, message: ComposedMail) -> None:
+    """Send ``message`` on ``connection`` (which offers PIPELINING) in two round trips:
+    MAIL, RCPT and DATA in one group (RFC 2920 §3.1: DATA ends a group), then the
+    dot-stuffed content and its final ``.``. Raises what ``smtplib.SMTP.sendmail``
+    raises for the same replies (SMTPSenderRefused, SMTPRecipientsRefused,
+    SMTPDataError), after a RSET, so that the connection can carry the next mail.
+
+    Every reply of the group is read before anything is decided (RFC 2920 §3.1: the
+    client checks all of them); a DATA the server accepted (354) although the sender or
+    the recipient was refused is ended with an empty content (RFC 2920 §3.1), which the
+    server refuses for want of a recipient or discards."""
+    connection.send(f"MAIL FROM:<{message.mail_from}>\r\nRCPT TO:<{message.to}>\r\nDATA\r\n")
+    (mail_code, mail_text), (rcpt_code, rcpt_text), (data_code, data_text) = (
+        connection.getreply(), connection.getreply(), connection.getreply())
+    if data_code == 354 and (mail_code != 250 or rcpt_code not in (250, 251)):
+        connection.send(b".\r\n")
+        connection.getreply()
+    if mail_code != 250:
+        _reset(connection)
+        raise smtplib.SMTPSenderRefused(mail_code, mail_text, message.mail_from)
+    if rcpt_code not in (250, 251):
+        _reset(connection)
+        raise smtplib.SMTPRecipientsRefused({message.to: (rcpt_code, rcpt_text)})
+    if data_code != 354:
+        _reset(connection)
+        raise smtplib.SMTPDataError(data_code, data_text)
+    data = _LEADING_PERIOD.sub(b"..", message.data)
+    connection.send(data + b".\r\n" if data.endswith(b"\r\n") else data + b"\r\n.\r\n")
+    code, text = connection.getreply()
+    if code != 250:
+        _reset(connection)
+        raise smtplib.SMTPDataError(code, text)
+
+
+def _reset(connection: smtplib.SMTP) -> None:
+    """RSET after a refusal; a server that has hung up meanwhile is the next send's
+    problem (``SmtpMailer.send`` reconnects), as in ``smtplib``'s ``sendmail``."""
+    try:
+        connection.rset()
+    except smtplib.SMTPServerDisconnected:
+        pass

@@ -77,6 +77,8 @@ class Renderer:
             autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False, default=False),
             undefined=StrictUndefined,
             keep_trailing_newline=False,
+            # the templates ship with the code: no os.stat of both files for every mail
+            auto_reload=False,
         )
 
     def language_for(self, language: str | None) -> str:

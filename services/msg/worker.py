@@ -45,7 +45,7 @@ from common.db import client_for, close_clients, private_db_name
 from common.queues import MAIL, SMS, InvalidMessage, Queue
 from services.msg.errors import MsgMsg
 from services.msg.ledger import RESEND, SEND, SKIP, SentLedger
-from services.msg.mailer import SmtpMailer, build_message
+from services.msg.mailer import SmtpMailer, message_for
 from services.msg.schemas import ConfigSchema
 from services.msg.sms import SmsProvider, make_provider
 from services.msg.templates import Renderer
@@ -82,7 +82,7 @@ class Outlet:
 def mail_outlet(renderer: Renderer, mailer: SmtpMailer) -> Outlet:
     """Mail: rendered in text and HTML, sent over SMTP with a ``Message-ID`` from the key."""
     def send(job: dict[str, Any], rendered: Any, key: str, accepted: Callable[[], None]) -> None:
-        mailer.send(build_message(rendered, job["to"], mailer.sender, mailer.from_address, key), accepted)
+        mailer.send(message_for(rendered, job["to"], mailer.sender, mailer.from_address, key), accepted)
     # connect, (TLS,) EHLO, MAIL, RCPT, DATA: each may take up to the time-out
     return Outlet(renderer.render_mail, send, 2 * mailer.timeout + LEASE_MARGIN)
 
