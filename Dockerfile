@@ -56,13 +56,16 @@ ARG VENV=/opt/venv
 ENV PATH="${VENV}/bin:${PATH}" \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
-    GUNICORN_CMD_ARGS="--workers 2 --timeout 30 --no-control-socket --preload --worker-class common.gunicorn_worker.FsaSyncWorker --limit-request-fields 32768 --config python:common.gunicorn_conf"
+    GUNICORN_CMD_ARGS="--workers 1 --timeout 30 --no-control-socket --preload --worker-class common.gunicorn_worker.FsaSyncWorker --limit-request-fields 32768 --config python:common.gunicorn_conf"
 # GUNICORN_CMD_ARGS: what the local stack gives every gunicorn, besides --bind; the
 # control socket would otherwise go to $HOME, which this user does not have. The worker
 # class answers gunicorn's own parse errors as FSAs; the field count is bounded by nginx's
 # header buffers instead of gunicorn's 100 (common/gunicorn_worker.py). The config module
 # holds only server hooks: the master serves the workers' summed metrics on
 # TESSERA_METRICS_PORT (common/gunicorn_conf.py; docker-compose.yml sets the port).
+# One worker process per container unless its command says more: docker-compose.yml gives
+# authn and personal-data `--workers 2`, as devstack/topology.py's GUNICORN_WORKERS does
+# (each sync worker holds 15-20 MiB of its own once it has served traffic; issue 15).
 # A fixed uid, so volumes and a Kubernetes runAsUser can name it.
 RUN groupadd --gid 10001 tessera \
     && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from devstack import mongo_access, render
-from devstack.topology import ROOT, SERVICES, WORKERS, Stack
+from devstack.topology import ROOT, SERVICES, WORKERS, Stack, gunicorn_workers
 
 VENV_BIN = Path(sys.executable).parent
 RABBITMQ_BIN = Path("/usr/lib/rabbitmq/bin")
@@ -147,7 +147,7 @@ def programs(stack: Stack) -> list[Program]:
                     program,
                     [
                         str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{stack.instance_port(program)}",
-                        "--workers", "2", "--timeout", "30", "--no-control-socket",
+                        "--workers", str(gunicorn_workers(service.name)), "--timeout", "30", "--no-control-socket",
                         # the master loads the app and the workers share its pages
                         # (copy-on-write; gc.freeze before the fork, common.gunicorn_conf):
                         # 141 → 99 MiB PSS for personal_data's three processes (issue 15)

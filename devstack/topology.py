@@ -69,6 +69,19 @@ REPLICAS: dict[str, dict[str, int]] = {
     "dev": {},
     "test": {"personal_data": 2, "am": 2},
 }
+#: gunicorn worker processes per instance of a service (the rest run one). Each sync
+#: worker is a process of its own: ~6 MiB of private pages fresh from a ``--preload``
+#: fork, 15–20 MiB once it has served traffic (its writes to the shared app's objects
+#: copy their pages), and 19 MiB more once it has hashed a password (argon2's memory
+#: cost stays in glibc's heap). Seven services cut from two workers to one: the test
+#: stack's gunicorns 836 → 763 MiB PSS at rest, 928 → 804 MiB after the memory bench's
+#: load (issue 15). Two where a user's every page load or login lands and one request
+#: must not wait behind another's argon2 hash (authn: login, personal_data: the SPA's
+#: reads, the authenticated-read bench); one for the services a user reaches a few
+#: times per visit. A deployment sizes these to its traffic (the Dockerfile's
+#: GUNICORN_CMD_ARGS, docker-compose.yml's per-service ``--workers``).
+GUNICORN_WORKERS: dict[str, int] = {"authn": 2, "personal_data": 2}
+
 #: Instance n of a service listens on its port + 10·(n-1); four keep clear of the
 #: other ports (tests/unit/devstack/test_topology.py checks every stack).
 MAX_REPLICAS = 4
@@ -222,6 +235,11 @@ def get_stack(name: str | None = None) -> Stack:
         service_ports={s.name: s.port + offset for s in SERVICES},
         replicas=dict(REPLICAS["test" if is_test_stack(name) else "dev"]),
     )
+
+
+def gunicorn_workers(service: str) -> int:
+    """How many worker processes each gunicorn of ``service`` forks (``GUNICORN_WORKERS``, else 1)."""
+    return GUNICORN_WORKERS.get(service, 1)
 
 
 def service_of(program: str) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 from supervisor.options import ServerOptions
 
 from devstack import render, supervisor
-from devstack.topology import SERVICES, Stack, get_stack
+from devstack.topology import SERVICES, Stack, get_stack, gunicorn_workers, service_of
 
 
 def _stack_in(tmp_path: Path) -> Stack:
@@ -66,6 +66,13 @@ def test_generated_supervisord_conf_parses(tmp_path: Path) -> None:
     assert {"am-1", "am-2", "msg"} <= set(groups["workers"])
     parser = configparser.RawConfigParser()
     parser.read(options.configfile)
+    # each gunicorn forks its service's worker count (topology.GUNICORN_WORKERS): two
+    # where logins and the SPA's reads land, one elsewhere (issue 15, memory)
+    for prog in progs:
+        if prog.group == "services":
+            workers = gunicorn_workers(service_of(prog.name))
+            assert f" --workers {workers} " in parser[f"program:{prog.name}"]["command"], prog.name
+    assert gunicorn_workers("authn") == 2 and gunicorn_workers("jsconfig") == 1
     assert parser["inet_http_server"]["port"] == f"127.0.0.1:{stack.ports['supervisor']}"
     assert (stack.run_dir / "supervisord.conf").stat().st_mode & 0o077 == 0  # holds a password
 

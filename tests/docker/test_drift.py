@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from devstack.topology import ROOT, SERVICES, WORKERS
+from devstack.topology import ROOT, SERVICES, WORKERS, gunicorn_workers
 from tests.docker import compose as compose_file
 
 pytestmark = pytest.mark.filterwarnings("error")
@@ -52,6 +52,25 @@ def test_service_has_its_container(service, services: dict[str, dict[str, Any]])
     health = compose_file.environment(spec).get("HEALTH_URL")
     assert health == f"http://127.0.0.1:{service.port}/api/{service.url_name}/status/healthy"
     assert spec.get("healthcheck", {}).get("test"), f"{service.url_name} has no health check"
+
+
+def _workers(argv: list[str]) -> int | None:
+    for i, arg in enumerate(argv):
+        if arg in ("--workers", "-w") and i + 1 < len(argv):
+            return int(argv[i + 1])
+        if arg.startswith("--workers="):
+            return int(arg.partition("=")[2])
+    return None
+
+
+@pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.name)
+def test_service_container_forks_as_many_workers_as_the_local_stack(service, services: dict[str, dict[str, Any]]) -> None:
+    # the container's own --workers wins over the Dockerfile's GUNICORN_CMD_ARGS (gunicorn
+    # reads the command line last)
+    [image_args] = re.findall(r'GUNICORN_CMD_ARGS="([^"]*)"', (ROOT / "Dockerfile").read_text())
+    argv = compose_file.command(services[service.url_name])
+    workers = _workers(argv) or _workers(image_args.split())
+    assert workers == gunicorn_workers(service.name), f"{service.url_name}: {argv} after {image_args}"
 
 
 @pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.name)
