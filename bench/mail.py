@@ -9,6 +9,13 @@ worker's steady rate, (N - 1) / (last arrival - first arrival) from the files' m
 so the worker's start-up is not in it; the time from its start to the last mail is
 printed beside it, and so is the publisher's rate.
 
+Its ceiling, measured next in the same run: the sink alone — the same mail (composed
+once per recipient beforehand, ``services.msg.compose``) sent by one client doing nothing
+else, over one pipelining connection (``services.msg.mailer.send_pipelined``), to the
+stack's sink and, for comparison, to a bare aiosmtpd whose handler keeps nothing
+(``aiosmtpd.handlers.Sink``). CPU per mail of the worker and of each sink is read from
+``/proc/<pid>/stat``: on this shared machine a more honest figure than a rate.
+
 Exits non-zero only when a mail does not arrive (within 120 s of the last one before it)
 or a job cannot be queued. The worker is started again whatever happens. Usage:
 ``TESSERA_STACK=test .venv/bin/python bench/mail.py [--quick] [--jobs 2000]``
@@ -20,6 +27,9 @@ import email.parser
 import email.policy
 import os
 import signal
+import smtplib
+import socket
+import subprocess
 import sys
 import time
 import uuid
@@ -34,6 +44,8 @@ from common.catalog import service_user  # noqa: E402
 from common.config import etcd_client, read_namespace  # noqa: E402
 from common.queues import MAIL  # noqa: E402
 from devstack import manager, rabbitmq_access  # noqa: E402
+from services.msg.mailer import message_for, send_pipelined  # noqa: E402
+from services.msg.templates import Renderer  # noqa: E402
 
 PROGRAM = "workers:msg"
 TARGET = 500.0  # mails/s per worker process (issue 15)
@@ -76,6 +88,64 @@ def arrivals(new_dir: Path, before: set[str], wanted: str, seen: dict[str, int])
                 seen[entry.name] = mtime
             else:
                 before.add(entry.name)  # someone else's: never looked at again
+
+
+def sink_alone(port: int, pid: int, prefix: str, count: int) -> tuple[float, float]:
+    """Send ``count`` composed mails to ``<prefix><i>@example.org`` over one pipelining
+    connection to the SMTP server on ``port`` (process ``pid``); return mails/s and the
+    server's CPU ms per mail. Raises OSError/SMTPException when it refuses one."""
+    mail = Renderer(["en"], "en").render_mail("email_code", "en", {"code": "123456", "ttl_minutes": 10})
+    messages = [message_for(mail, f"{prefix}{i}@example.org", "Tessera <no-reply@tessera.example>",
+                            "no-reply@tessera.example", f"{prefix}{i}") for i in range(count)]
+    with smtplib.SMTP("127.0.0.1", port, timeout=30) as smtp:
+        smtp.ehlo()
+        if not smtp.has_extn("pipelining"):
+            raise smtplib.SMTPException(f"the server on {port} does not offer PIPELINING")
+        cpu, started = cpu_seconds(pid), time.perf_counter()
+        for message in messages:
+            send_pipelined(smtp, message)
+        elapsed, cpu = time.perf_counter() - started, cpu_seconds(pid) - cpu
+    return count / elapsed, cpu * 1000 / count
+
+
+def bare_aiosmtpd(prefix: str, count: int) -> tuple[float, float]:
+    """``sink_alone`` against a fresh ``python -m aiosmtpd`` whose handler keeps nothing
+    (``aiosmtpd.handlers.Sink``), offering PIPELINING as the stack's sink does."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-c", BARE_SINK, str(port)])
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.1)
+        return sink_alone(port, server.pid, prefix, count)
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+#: a bare aiosmtpd server on port argv[1]: aiosmtpd's Sink handler plus PIPELINING
+BARE_SINK = """
+import asyncio, sys
+from aiosmtpd.handlers import Sink
+from aiosmtpd.smtp import SMTP
+class Piped(Sink):
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        return [*responses[:-1], "250-PIPELINING", responses[-1]]
+async def main():
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(lambda: SMTP(Piped()), "127.0.0.1", int(sys.argv[1]))
+    await server.serve_forever()
+asyncio.run(main())
+"""
 
 
 def main() -> int:
@@ -133,11 +203,32 @@ def main() -> int:
           f"(/proc/<pid>/stat; the worker's ceiling on one core: {1000 / worker_ms:.0f} mails/s)")
     print(f"{jobs} mails in the sink: first {(stamps[0] - worker_start_ns) / 1e9:.2f} s after the worker's start, "
           f"last {whole:.2f} s; steady rate {steady:.0f} mails/s (one msg worker process)")
+    alone_prefix = f"mailbench-{run}-alone-"
+    alone, alone_ms = sink_alone(stack.ports["smtp"], sink, alone_prefix, jobs)
+    filed: dict[str, int] = {}
+    deadline = time.monotonic() + STALL
+    while len(filed) < jobs and time.monotonic() < deadline:  # each was filed before its 250: this is the clean-up
+        arrivals(new_dir, before, alone_prefix, filed)
+    for name in filed:
+        (new_dir / name).unlink(missing_ok=True)
+    if len(filed) < jobs:
+        print(f"FAILED: the sink answered 250 for {jobs} mails but filed {len(filed)}", file=sys.stderr)
+        return 1
+    bare, bare_ms = bare_aiosmtpd(alone_prefix, jobs)
+    print(f"ceiling, one client doing nothing but send (pipelining, one connection): the stack's sink {alone:.0f} "
+          f"mails/s at {alone_ms:.2f} ms CPU per mail; a bare aiosmtpd (handler keeps nothing) {bare:.0f} mails/s "
+          f"at {bare_ms:.2f} ms")
     result("msg worker: mails/s into the SMTP sink", steady, "mails/s", target=f">= {TARGET:.0f}",
+           sink_alone_per_s=round(alone, 1), bare_aiosmtpd_per_s=round(bare, 1),
            jobs=jobs, start_to_last_s=round(whole, 2), worker_cpu_ms_per_mail=round(worker_ms, 2),
            sink_cpu_ms_per_mail=round(sink_ms, 2), publish_per_s=round(jobs / published, 1),
            command=f"bench/mail.py --jobs {jobs} (queued with the worker stopped, then {PROGRAM} started; "
                    f"rate from the sink's file times)")
+    result("SMTP sink alone: mails/s from one pipelining client (the worker's ceiling)", alone, "mails/s",
+           ceiling="bare aiosmtpd, handler keeps nothing", ceiling_value=bare, sink_cpu_ms_per_mail=round(alone_ms, 2),
+           bare_cpu_ms_per_mail=round(bare_ms, 2),
+           command=f"bench/mail.py: {jobs} composed mails over one SMTP connection with PIPELINING, "
+                   f"to the stack's sink, then to a bare aiosmtpd")
     return 0
 
 

@@ -26,4 +26,7 @@ def test_the_workers_bench_scripts_run_and_report(stack: Stack) -> None:
     for figure in FIGURES:
         assert results[figure]["value"] > 0 and results[figure]["command"], results.get(figure)
     assert results[FIGURES[1]]["worker_cpu_ms_per_mail"] > 0
+    # the worker's ceiling, measured in the same run: the sink alone, and a bare aiosmtpd beside it
+    ceiling = results["SMTP sink alone: mails/s from one pipelining client (the worker's ceiling)"]
+    assert ceiling["value"] > 0 and ceiling["ceiling_value"] > 0 and ceiling["sink_cpu_ms_per_mail"] > 0
     assert manager.is_program_healthy(stack, "workers:msg")
