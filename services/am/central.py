@@ -28,7 +28,7 @@ from common.consumer import PermanentError
 from common.db import CENTRAL_DB, private_db_name
 from services.am.errors import AmMsg, NotYetVisible
 from services.am.plan import (EMAILS, KINDS, PHONES, WEBAUTHN_IDS, Outcome, Plan, ServiceRights, SyncRequest, claimed,
-                              plan, screen)
+                              plan, screen, stands_alone, version_guard)
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +117,8 @@ class AttributeManager:
         ``version`` must be at least ``version``) into the central document.
 
         Reads what ``services.am.plan.plan`` needs and applies its plan in one
-        transaction. Several AM consumers may take syncs of one user at once, so the
+        transaction — or, for a sync that ``stands_alone``, in one guarded update
+        (``_write_alone``). Several AM consumers may take syncs of one user at once, so the
         copy read here may be overtaken by a newer one that another consumer applies
         first: the central document records the private version each service's copy
         came from (``sync_versions.<service>``), and a copy not newer than that is not
@@ -135,6 +136,8 @@ class AttributeManager:
             self._refuse(request, screened)
         private = self.client[private_db_name(service)].users.find_one({"_id": user_id})
         now = utc_now()
+        if stands_alone(request, rights) and self._write_alone(request, rights, private, now):
+            return
 
         def transaction(session: ClientSession) -> Plan:
             current = self.users.find_one({"_id": user_id}, {"credentials": 1, "sync_versions": 1},
@@ -172,6 +175,29 @@ class AttributeManager:
         else:
             logger.info("sync of %s from %s (version %s): the central copy is as new already",
                         user_id, service, decided.copied)
+
+    def _write_alone(self, request: SyncRequest, rights: ServiceRights, private: Mapping[str, Any] | None,
+                     now: datetime) -> bool:
+        """Apply a sync that ``stands_alone`` with one update and no transaction: planned
+        as if the central copy were older, written only if it is (``version_guard`` in
+        the filter, checked by MongoDB atomically with the write). True when written.
+
+        False leaves the decision to the transaction (which reads and plans again): the
+        user is not in the central database, its copy is as new already, or the plan is
+        not a write (no private copy, not yet at the version) — rare, and decided there
+        once, the same way. Saves the read of the central document and the commit: such
+        a sync takes 2 MongoDB commands instead of 4 (issue 15)."""
+        decided = plan(request, rights, private, {}, [], now)
+        if decided.outcome is not Outcome.WRITE or decided.copied < 1:
+            return False
+        (write,) = decided.writes
+        result = self.users.update_one({"_id": request.user_id, **version_guard(request.service, decided.copied)},
+                                       write.update)
+        if result.matched_count != 1:
+            return False
+        logger.info("synced %s of %s from %s (version %s)", ", ".join(sorted(request.attributes)),
+                    request.user_id, request.service, decided.copied)
+        return True
 
     def _holders(self, request: SyncRequest, private: Mapping[str, Any] | None,
                  session: ClientSession) -> list[dict[str, Any]]:

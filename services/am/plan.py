@@ -146,6 +146,28 @@ def screen(request: SyncRequest, rights: ServiceRights) -> Plan | None:
     return None
 
 
+def stands_alone(request: SyncRequest, rights: ServiceRights) -> bool:
+    """True when the plan of ``request`` can depend on the central database only through
+    the user's own document existing and its ``sync_versions.<service>``: it copies no
+    contact list (so no other account can hold a value it claims), no ``credentials``
+    (no merge with the central ones, no WebAuthn index) and may not create the user.
+
+    Such a sync (personal_data's names and language) needs no transaction:
+    ``services.am.central`` plans it as if the central copy were older and applies the
+    one write with ``version_guard`` in its filter, which makes the check ``plan`` makes
+    on the document it read (``CURRENT``) atomic with the write."""
+    return (not rights.may_create and "credentials" not in request.attributes
+            and not any(kind.attribute in request.attributes for kind in KINDS))
+
+
+def version_guard(service: str, copied: int) -> dict[str, Any]:
+    """The filter clause "the central document holds an older copy from ``service`` than
+    ``copied``, or none" — ``plan``'s test for ``Outcome.CURRENT``, negated, for MongoDB
+    to check in the update itself (``$not``/``$gte`` also matches a missing field).
+    Only valid for ``copied`` ≥ 1: ``plan`` takes a missing version as 0."""
+    return {f"sync_versions.{service}": {"$not": {"$gte": copied}}}
+
+
 def merge_credential_usage(central: Iterable[Mapping[str, Any]],
                            reported: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """``central``'s credentials with ``last_used`` (the later of the two), ``hash`` and a

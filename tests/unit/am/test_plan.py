@@ -9,7 +9,7 @@ import pytest
 
 from services.am.errors import AmMsg
 from services.am.plan import (EMAILS, PHONES, Move, Outcome, ServiceRights, SyncRequest, Write,
-                              merge_credential_usage, plan, screen)
+                              merge_credential_usage, plan, screen, stands_alone, version_guard)
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
 EARLIER = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -212,3 +212,44 @@ def test_credentials_come_with_their_webauthn_ids_for_the_unique_index():
     none_left = {"version": 2, "credentials": credentials[:1]}
     written = the_write(plan(request("security", ("credentials",)), rights, none_left, user("bob"), [], NOW), "bob")
     assert written.update["$set"]["webauthn_ids"] == []
+
+
+# -- a sync that stands alone (one guarded update, no transaction: services.am.central) --
+NAMES_RIGHTS = ServiceRights(frozenset({"given_name", "surname", "display_name", "language"}))
+
+
+def test_only_a_sync_of_the_users_own_plain_attributes_stands_alone():
+    names = request("personal_data", ("given_name", "surname"))
+    assert stands_alone(names, NAMES_RIGHTS)
+    # contact lists: another account may hold a claimed value; credentials: merged with
+    # the central ones and uniquely indexed; creation: the document may not exist
+    assert not stands_alone(request("emails", ("emails",)), EMAILS_RIGHTS)
+    assert not stands_alone(request("phones", ("phones",)), PHONES_RIGHTS)
+    assert not stands_alone(request("authn", ("credentials",)),
+                            ServiceRights(frozenset({"credentials"}), credential_usage_only=True))
+    assert not stands_alone(request("signup", ("given_name",)),
+                            ServiceRights(frozenset({"given_name"}), may_create=True))
+
+
+def test_the_guard_is_the_plans_test_of_a_copy_as_new_already():
+    """The update's filter matches exactly the central documents for which ``plan``
+    would write (not ``CURRENT``): a missing version counts as 0, as in ``plan``."""
+    guard = version_guard("personal_data", 3)
+    assert guard == {"sync_versions.personal_data": {"$not": {"$gte": 3}}}
+    private = {"_id": "bob", "version": 3, "given_name": "Bob"}
+    for central_version, writes in ((None, True), (2, True), (3, False), (4, False)):
+        current = user("bob") if central_version is None else user("bob", sync_versions={"personal_data":
+                                                                                         central_version})
+        decided = plan(request("personal_data", ("given_name",), 3), NAMES_RIGHTS, private, current, [], NOW)
+        assert (decided.outcome is Outcome.WRITE) is writes
+        held = current.get("sync_versions", {}).get("personal_data")
+        assert (held is None or not held >= 3) is writes  # what $not/$gte matches
+
+
+def test_planned_as_if_older_it_is_the_one_write_of_the_full_plan():
+    private = {"_id": "bob", "version": 3, "given_name": "Bob", "surname": "B"}
+    wanted = request("personal_data", ("given_name", "surname", "display_name"), 3)
+    alone = plan(wanted, NAMES_RIGHTS, private, {}, [], NOW)
+    full = plan(wanted, NAMES_RIGHTS, private, user("bob", sync_versions={"personal_data": 1}), [], NOW)
+    assert alone == full and len(alone.writes) == 1
+    assert alone.writes[0].update["$unset"] == {"display_name": ""}
