@@ -149,8 +149,9 @@ def complete(flow: PendingLogin, user: Mapping[str, Any], amr: list[str], *, met
     SECOND_FACTORS.labels(method=method, outcome="success").inc()
     if flow.data["purpose"] == LOGIN:
         token = sessions.login(user_id, amr=amr)
-        events.record(EventType.login, user_id, {"amr": amr, "method": method})
-        known_devices.signed_in(user)
+        with events.batch():
+            events.record(EventType.login, user_id, {"amr": amr, "method": method})
+            known_devices.signed_in(user)
     else:
         sessions.reauthenticated(amr=amr)
         token = get_csrf_token()

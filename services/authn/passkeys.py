@@ -53,7 +53,8 @@ def passkey_login(credential: Mapping[str, Any]) -> dict[str, Any]:
         token = get_csrf_token()
     else:
         token = sessions.login(user["_id"], amr=amr)
-        events.record(EventType.login, user["_id"], {"amr": amr, "method": "passkey"})
-        known_devices.signed_in(user)
+        with events.batch():
+            events.record(EventType.login, user["_id"], {"amr": amr, "method": "passkey"})
+            known_devices.signed_in(user)
     logger.info("user %s logged in with a passkey", user["_id"])
     return {**session_payload(token), "mfa_required": False, "methods": []}

@@ -54,8 +54,9 @@ def login(email: str, password: str) -> dict:
         return mfa.begin(user, methods, purpose=mfa.LOGIN, password_id=credential["credential_id"],
                          throttle_scope="authn.login", throttle_key=address_key("login")())
     token = sessions.login(user["_id"], amr=["pwd"])
-    events.record(EventType.login, user["_id"], {"amr": ["pwd"], "method": "password"})
-    known_devices.signed_in(user)  # a browser new to the account: a mail and an event
+    with events.batch():
+        events.record(EventType.login, user["_id"], {"amr": ["pwd"], "method": "password"})
+        known_devices.signed_in(user)  # a browser new to the account: a mail and an event
     LOGINS.labels(method="password", outcome="success").inc()
     logger.info("user %s logged in", user["_id"])
     return {**session_payload(token), "mfa_required": False, "methods": []}
