@@ -14,7 +14,6 @@ from enum import unique
 from typing import Any, Mapping
 
 import phonenumbers
-from flask import current_app
 from marshmallow import fields, validate
 
 from common.addresses import idna_domain, normalize_email
@@ -145,6 +144,10 @@ class Language(fields.String):
     default_error_messages = {"language_invalid": FieldMsg.language_invalid.value}
 
     def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> str:
+        # imported here: the config schema (and so every queue worker) uses this module,
+        # and the queue workers run without Flask (issue 15: 41 → 35 MiB for the AM worker)
+        from flask import current_app
+
         text = super()._deserialize(value, attr, data, **kwargs)
         if text not in current_app.config["TESSERA"]["languages"]:
             raise self.make_error("language_invalid")

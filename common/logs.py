@@ -10,8 +10,11 @@ import logging
 import secrets
 import sys
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
-from flask import Flask, Response, g, has_request_context, request
+if TYPE_CHECKING:
+    from flask import Flask, Response
+
 
 
 class JsonFormatter(logging.Formatter):
@@ -30,9 +33,13 @@ class JsonFormatter(logging.Formatter):
             "msg": record.getMessage(),
             "service": self.service,
         }
-        if has_request_context():
-            entry["request_id"] = g.get("request_id")
-            entry["path"] = request.path
+        # Flask is looked up, never imported: the queue workers log through this too and
+        # run without Flask, Werkzeug, Jinja2 and Click (issue 15: 41 → 35 MiB of
+        # anonymous memory for the AM worker); a process without Flask has no request.
+        flask = sys.modules.get("flask")
+        if flask is not None and flask.has_request_context():
+            entry["request_id"] = flask.g.get("request_id")
+            entry["path"] = flask.request.path
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str)
@@ -51,6 +58,7 @@ def configure(service: str, level: str) -> None:
 
 def init_app(app: Flask) -> None:
     """Give every request an id and answer with it in ``X-Request-Id``."""
+    from flask import g, request
 
     @app.before_request
     def _request_id() -> None:

@@ -70,3 +70,14 @@ def test_the_catalog_is_a_leaf() -> None:
     # it imports nothing but the standard library, so none of them pulls in another.
     imported = _imported_names(ROOT / "common" / "catalog.py") - {"__future__"}
     assert all(name.split(".")[0] in sys.stdlib_module_names for name in imported), imported
+
+
+@pytest.mark.parametrize("worker", sorted(catalog.WORKERS))
+def test_queue_workers_run_without_flask(worker: str) -> None:
+    # The workers share common/ with the services but serve no HTTP: Flask, Werkzeug and
+    # Jinja2's templates for Flask held ~6 MiB of each worker process (issue 15, memory).
+    # common/ imports Flask where a request is handled, not at module level.
+    script = f"import sys, {catalog.WORKERS[worker]}; print('flask' in sys.modules, 'werkzeug' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "False"], f"{worker} imports Flask"
