@@ -8,6 +8,14 @@ shared pages once per process), at rest and at the highest sample while wrk send
 authenticated read, a session read and every service's health check through nginx.
 The SPA's initial JS: the scripts ``frontend/dist/index.html`` loads, gzipped.
 
+The figure depends on the topology, which it prints: the test stacks run a second
+personal_data and a second AM worker that the dev stack (the issue's "whole idle dev
+stack") does not, so the script also prints the dev topology's figure, the same
+measurement without those replicas' process trees. PSS counts a file page (binaries,
+libraries) shared with other stacks on the machine as a fraction, so the figure is
+lower while other stacks run; the anonymous part (heaps) does not move with them, and
+is printed beside it.
+
 Usage: ``TESSERA_STACK=test .venv/bin/python bench/memory.py [--quick] [--seconds 10]``
 """
 from __future__ import annotations
@@ -29,7 +37,8 @@ from bench.lib.processes import ProcessMemory, stack_memory  # noqa: E402
 from bench.lib.results import result  # noqa: E402
 from bench.lib.stack import bench_stack, logged_in_cookie  # noqa: E402
 from bench.login import PASSWORD, create_account  # noqa: E402
-from devstack.topology import ROOT, SERVICES  # noqa: E402
+from devstack import supervisor  # noqa: E402
+from devstack.topology import ROOT, SERVICES, WORKERS, Stack, gunicorn_workers, service_of  # noqa: E402
 
 GIB_KIB = 1024 * 1024
 #: wrk's Lua: the next path of the list for every request
@@ -63,6 +72,44 @@ def describe(processes: list[ProcessMemory]) -> str:
                      f"RSS {rss[name] / 1024:7.1f} MiB" for name, _ in pss.most_common())
 
 
+def program_trees(stack: Stack) -> dict[str, set[int]]:
+    """Each running supervisord program of ``stack`` (``personal_data-2``, ``am-1``,
+    ``mongo``…) → the pids of its process tree (a gunicorn master and its workers)."""
+    from bench.lib.processes import descendants
+
+    info = supervisor.rpc(stack).supervisor.getAllProcessInfo()
+    return {p["name"]: set(descendants(p["pid"])) for p in info if p["pid"]}
+
+
+def topology(stack: Stack, trees: dict[str, set[int]]) -> str:
+    """What ran of the services and queue workers, from the processes: ``authn ×1 (2
+    workers, configured 2)`` … ``am ×2``; a gunicorn program's workers are its master's
+    children."""
+    services = {s.name for s in SERVICES}
+    counts: Counter[str] = Counter(service_of(name) for name in trees
+                                   if service_of(name) in services | set(WORKERS))
+    parts = []
+    for name in sorted(counts, key=lambda n: (n not in services, n)):
+        text = f"{name} ×{counts[name]}"
+        if name in services:
+            workers = sorted({len(pids) - 1 for program, pids in trees.items() if service_of(program) == name})
+            text += f" ({'/'.join(map(str, workers))} worker{'s' if workers != [1] else ''}"
+            text += f", configured {gunicorn_workers(name)})"
+        parts.append(text)
+    return f"{stack.name} stack: " + ", ".join(parts)
+
+
+def replica_pids(stack: Stack, trees: dict[str, set[int]]) -> set[int]:
+    """The pids of the instances beyond the first of every replicated service or worker
+    (the dev stack runs one of each)."""
+    extra: set[int] = set()
+    for program, pids in trees.items():
+        name = service_of(program)
+        if stack.replicas.get(name, 1) > 1 and stack.instances(name).index(program) > 0:
+            extra |= pids
+    return extra
+
+
 def initial_js_gzip(dist: Path) -> tuple[int, list[str]]:
     """Bytes of the scripts ``dist/index.html`` loads at once (``<script src>`` and
     ``<link rel=modulepreload>``), each gzipped at level 9; and their names."""
@@ -82,11 +129,21 @@ def main() -> int:
     args = parser.parse_args()
     seconds = 2.0 if args.quick else args.seconds
     stack = bench_stack()
+    trees = program_trees(stack)
     rest = stack_memory(stack.run_dir)
     rest_pss, rest_rss = sum(p.pss_kib for p in rest), sum(p.rss_kib for p in rest)
+    rest_anon = sum(p.pss_anon_kib for p in rest)
     workers = sum(1 for p in rest if kind(p) == "gunicorn")
-    print(f"at rest: {len(rest)} processes ({workers} gunicorn), PSS {rest_pss / 1024:.0f} MiB, "
-          f"RSS {rest_rss / 1024:.0f} MiB\n{describe(rest)}", flush=True)
+    shape = topology(stack, trees)
+    extra = replica_pids(stack, trees)
+    dev = [p for p in rest if p.pid not in extra]
+    dev_pss, dev_anon = sum(p.pss_kib for p in dev), sum(p.pss_anon_kib for p in dev)
+    print(f"topology: {shape}", flush=True)
+    print(f"at rest: {len(rest)} processes ({workers} gunicorn), PSS {rest_pss / 1024:.0f} MiB "
+          f"(anonymous {rest_anon / 1024:.0f} MiB), RSS {rest_rss / 1024:.0f} MiB\n{describe(rest)}", flush=True)
+    if extra:
+        print(f"dev topology (without the test stack's replicas beyond the first, {len(extra)} processes): "
+              f"PSS {dev_pss / 1024:.0f} MiB (anonymous {dev_anon / 1024:.0f} MiB)", flush=True)
 
     cookie, _ = logged_in_cookie(stack.base_url, create_account(stack.base_url, stack.mail_dir), PASSWORD)
     paths = ["/api/personal-data/user", "/api/authn/session"] + [
@@ -114,7 +171,13 @@ def main() -> int:
           f"RSS {load_rss / 1024:.0f} MiB\n{describe(peak[0])}", flush=True)
     command = "sum of /proc/<pid>/smaps_rollup over supervisord's process tree"
     result("stack memory at rest (PSS)", rest_pss / 1024, "MiB", target="<= 1024", command=command,
-           rss_mib=round(rest_rss / 1024), processes=len(rest), gunicorn_processes=workers)
+           rss_mib=round(rest_rss / 1024), anon_pss_mib=round(rest_anon / 1024), processes=len(rest),
+           gunicorn_processes=workers, topology=shape)
+    if extra:
+        result("stack memory at rest, dev topology (PSS)", dev_pss / 1024, "MiB", target="<= 1024",
+               command=f"{command}, less the process trees of the test stack's second personal_data "
+                       "and AM worker (the dev stack runs one of each)",
+               anon_pss_mib=round(dev_anon / 1024), processes=len(dev))
     result("stack memory under load (PSS, peak)", load_pss / 1024, "MiB", command=f"{command}, every 0.5 s "
            f"during {run.command}", rss_mib=round(load_rss / 1024))
     dist = ROOT / "frontend" / "dist"

@@ -12,13 +12,17 @@ from pathlib import Path
 class ProcessMemory:
     """One process: pid, name (``comm``), command line, and its RSS and PSS in KiB
     (PSS: each shared page divided among the processes that map it, so the PSS of
-    all processes adds up to what they really hold together)."""
+    all processes adds up to what they really hold together). ``pss_anon_kib``: the
+    anonymous part of the PSS (heaps, stacks), which only the process's own forks share;
+    the rest is file pages (binaries, libraries), which every stack on the machine
+    running the same binaries shares, so that part shrinks as more stacks run."""
 
     pid: int
     name: str
     cmdline: str
     rss_kib: int
     pss_kib: int
+    pss_anon_kib: int = 0
 
 
 def _children() -> dict[int, list[int]]:
@@ -57,7 +61,8 @@ def memory_of(pid: int) -> ProcessMemory | None:
         cmdline = (base / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
     except (OSError, ValueError):
         return None
-    return ProcessMemory(pid, name, cmdline, fields.get("Rss", 0), fields.get("Pss", 0))
+    return ProcessMemory(pid, name, cmdline, fields.get("Rss", 0), fields.get("Pss", 0),
+                         fields.get("Pss_Anon", 0))
 
 
 def stack_memory(run_dir: Path) -> list[ProcessMemory]:

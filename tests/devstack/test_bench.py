@@ -23,6 +23,7 @@ FIGURES = {
     "OIDC code exchanges, one at a time": True,
     "OIDC refreshes (rotating), one at a time": True,
     "stack memory at rest (PSS)": False,
+    "stack memory at rest, dev topology (PSS)": False,
     "stack memory under load (PSS, peak)": False,
 }
 MINE = ["request_path", "login", "login_mfa", "oidc_token", "memory"]

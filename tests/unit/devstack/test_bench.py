@@ -119,6 +119,21 @@ def test_the_initial_js_is_what_index_html_loads_gzipped(tmp_path: Path) -> None
     assert size == len(gzip.compress(b"x" * 5000, 9)) + len(gzip.compress(b"let y = 1;\n" * 300, 9))
 
 
+def test_the_memory_figure_names_its_topology_and_drops_the_test_replicas_for_the_dev_one() -> None:
+    from bench.memory import replica_pids, topology
+    from devstack.topology import get_stack
+
+    stack = get_stack("test-3")
+    trees = {"personal_data-1": {10, 11, 12}, "personal_data-2": {20, 21, 22}, "jsconfig": {30, 31},
+             "am-1": {40}, "am-2": {50}, "msg": {60}, "mongo": {70}}
+    assert replica_pids(stack, trees) == {20, 21, 22, 50}
+    shape = topology(stack, trees)
+    assert shape.startswith("test-3 stack: ")
+    assert "personal_data ×2 (2 workers, configured 2)" in shape and "jsconfig ×1 (1 worker, configured 1)" in shape
+    assert "am ×2" in shape and "msg ×1" in shape and "mongo" not in shape
+    assert replica_pids(get_stack("dev"), {"personal_data": {1, 2, 3}, "am": {4}}) == set()
+
+
 def test_the_profile_tables_count_only_samples_on_the_cpu() -> None:
     from bench.lib.profile import summarise
 
