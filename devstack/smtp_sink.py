@@ -21,16 +21,27 @@ made cheap: a message is filed as the bytes it arrived as (CRLF made LF, aiosmtp
 generated again — that took 2 of its 4.4 ms per mail —, and its Message-ID is read from
 the header bytes. It offers PIPELINING (RFC 2920), which aiosmtpd's stream reader serves
 as it is (commands are read and answered in order), so the worker sends a mail in two
-round trips instead of four.
+round trips instead of four. And it files without ``fsync``: ``mailbox.Maildir.add``
+syncs every message to disk before aiosmtpd may answer 250: on this machine's disk a
+median 2.6-7.9 ms and a p90 of 10-15 ms per 2 kB file (probes of 50-60, against 0.3 ms
+median for the write and rename alone), spent in the one thread that serves every
+client. A relay must keep what it accepted across a crash
+(RFC 5321 §6.1); a development outbox need not survive the host: the file is written
+and renamed into ``new`` (Maildir: readers never see a partial file) before the 250, so
+every reader sees it at once.
 
 Run by supervisord as ``python -m aiosmtpd -n -l HOST:PORT -c devstack.smtp_sink.DedupingMailbox DIR``.
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import re
+import socket
+import time
 from collections import Counter
+from pathlib import Path
 
 from aiosmtpd.handlers import Mailbox
 
@@ -63,6 +74,9 @@ class DedupingMailbox(Mailbox):
     def __init__(self, mail_dir: os.PathLike) -> None:
         super().__init__(mail_dir)
         self.duplicates = self.mailbox.add_folder(DUPLICATES)  # existing: opened as it is
+        self.inbox_dir, self.duplicates_dir = Path(mail_dir), Path(mail_dir) / f".{DUPLICATES}"
+        self._host = socket.gethostname().replace("/", r"\057").replace(":", r"\072")  # as mailbox.Maildir
+        self._count = itertools.count(1)
         self.seen: Counter[str] = Counter()
         for folder in (self.mailbox, self.duplicates):
             for key in folder.iterkeys():
@@ -77,7 +91,7 @@ class DedupingMailbox(Mailbox):
         return [*responses[:-1], "250-PIPELINING", responses[-1]]
 
     async def handle_DATA(self, server, session, envelope) -> str:
-        """File the message (see the module's docstring); 250 once it is on disk."""
+        """File the message (see the module's docstring); 250 once it is in ``new``."""
         data = bytes(envelope.original_content).replace(b"\r\n", b"\n")
         head = _head(data)
         message_id = header_value(head, b"Message-ID")
@@ -85,14 +99,24 @@ class DedupingMailbox(Mailbox):
                  f"X-RcptTo: {', '.join(envelope.rcpt_tos)}\n")
         if message_id and self.seen[message_id]:
             trace += f"{DUPLICATE_HEADER}: {self.seen[message_id]}\n"
-            self.duplicates.add(head + trace.encode() + data[len(head):])
+            self._file(self.duplicates_dir, head + trace.encode() + data[len(head):])
             logger.warning("duplicate %s of %s to %s: filed in %s, not in the inbox",
                            self.seen[message_id], message_id, header_value(head, b"To"), DUPLICATES)
         else:
-            self.mailbox.add(head + trace.encode() + data[len(head):])
+            self._file(self.inbox_dir, head + trace.encode() + data[len(head):])
         if message_id:
             self.seen[message_id] += 1
         return "250 OK"
+
+    def _file(self, folder: Path, data: bytes) -> None:
+        """Write ``data`` into ``folder``'s ``tmp`` under a new unique name (Maildir:
+        ``<seconds>.M<microseconds>P<pid>Q<n>.<host>``) and rename it into ``new``."""
+        now = time.time()
+        name = f"{int(now)}.M{int(now % 1 * 1e6)}P{os.getpid()}Q{next(self._count)}.{self._host}"
+        temporary = folder / "tmp" / name
+        with open(temporary, "xb") as f:
+            f.write(data)
+        os.rename(temporary, folder / "new" / name)
 
 
 def _head(data: bytes) -> bytes:
