@@ -72,6 +72,27 @@ def describe(processes: list[ProcessMemory]) -> str:
                      f"RSS {rss[name] / 1024:7.1f} MiB" for name, _ in pss.most_common())
 
 
+def file_pages_once_kib(pids: list[int]) -> int:
+    """KiB of file pages (binaries, libraries) the processes ``pids`` map, each file
+    counted once at the most any of them has resident: what the PSS's file part would
+    be with no other stack on the machine sharing the same files (an estimate: two
+    processes holding different pages of one file count as the larger)."""
+    most: dict[str, int] = {}
+    for pid in pids:
+        try:
+            text = (Path("/proc") / str(pid) / "smaps").read_text()
+        except OSError:
+            continue
+        path = None
+        for line in text.splitlines():
+            head = line.split(None, 5)
+            if len(head) >= 5 and "-" in head[0] and ":" not in head[0]:
+                path = head[5] if len(head) == 6 and head[5].startswith("/") else None
+            elif path and line.startswith("Rss:"):
+                most[path] = max(most.get(path, 0), int(line.split()[1]))
+    return sum(most.values())
+
+
 def program_trees(stack: Stack) -> dict[str, set[int]]:
     """Each running supervisord program of ``stack`` (``personal_data-2``, ``am-1``,
     ``mongo``…) → the pids of its process tree (a gunicorn master and its workers)."""
@@ -133,17 +154,22 @@ def main() -> int:
     rest = stack_memory(stack.run_dir)
     rest_pss, rest_rss = sum(p.pss_kib for p in rest), sum(p.rss_kib for p in rest)
     rest_anon = sum(p.pss_anon_kib for p in rest)
+    alone = rest_anon + file_pages_once_kib([p.pid for p in rest])
     workers = sum(1 for p in rest if kind(p) == "gunicorn")
     shape = topology(stack, trees)
     extra = replica_pids(stack, trees)
     dev = [p for p in rest if p.pid not in extra]
     dev_pss, dev_anon = sum(p.pss_kib for p in dev), sum(p.pss_anon_kib for p in dev)
+    dev_alone = dev_anon + file_pages_once_kib([p.pid for p in dev])
     print(f"topology: {shape}", flush=True)
     print(f"at rest: {len(rest)} processes ({workers} gunicorn), PSS {rest_pss / 1024:.0f} MiB "
           f"(anonymous {rest_anon / 1024:.0f} MiB), RSS {rest_rss / 1024:.0f} MiB\n{describe(rest)}", flush=True)
+    print(f"as if alone on the machine (anonymous PSS + each mapped file once): {alone / 1024:.0f} MiB",
+          flush=True)
     if extra:
         print(f"dev topology (without the test stack's replicas beyond the first, {len(extra)} processes): "
-              f"PSS {dev_pss / 1024:.0f} MiB (anonymous {dev_anon / 1024:.0f} MiB)", flush=True)
+              f"PSS {dev_pss / 1024:.0f} MiB (anonymous {dev_anon / 1024:.0f} MiB; as if alone "
+              f"{dev_alone / 1024:.0f} MiB)", flush=True)
 
     cookie, _ = logged_in_cookie(stack.base_url, create_account(stack.base_url, stack.mail_dir), PASSWORD)
     paths = ["/api/personal-data/user", "/api/authn/session"] + [
@@ -171,13 +197,15 @@ def main() -> int:
           f"RSS {load_rss / 1024:.0f} MiB\n{describe(peak[0])}", flush=True)
     command = "sum of /proc/<pid>/smaps_rollup over supervisord's process tree"
     result("stack memory at rest (PSS)", rest_pss / 1024, "MiB", target="<= 1024", command=command,
-           rss_mib=round(rest_rss / 1024), anon_pss_mib=round(rest_anon / 1024), processes=len(rest),
+           rss_mib=round(rest_rss / 1024), anon_pss_mib=round(rest_anon / 1024),
+           alone_estimate_mib=round(alone / 1024), processes=len(rest),
            gunicorn_processes=workers, topology=shape)
     if extra:
         result("stack memory at rest, dev topology (PSS)", dev_pss / 1024, "MiB", target="<= 1024",
                command=f"{command}, less the process trees of the test stack's second personal_data "
                        "and AM worker (the dev stack runs one of each)",
-               anon_pss_mib=round(dev_anon / 1024), processes=len(dev))
+               anon_pss_mib=round(dev_anon / 1024), alone_estimate_mib=round(dev_alone / 1024),
+               processes=len(dev))
     result("stack memory under load (PSS, peak)", load_pss / 1024, "MiB", command=f"{command}, every 0.5 s "
            f"during {run.command}", rss_mib=round(load_rss / 1024))
     dist = ROOT / "frontend" / "dist"

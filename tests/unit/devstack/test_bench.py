@@ -149,3 +149,16 @@ def test_the_profile_tables_count_only_samples_on_the_cpu() -> None:
     assert " 75.0%  find_one (pymongo/collection.py)" in text
     assert " 25.0%  dumps (json/encoder.py)" in text
     assert "clock_nanosleep" not in text and "0x7f00" not in text
+
+
+def test_file_pages_count_each_file_once_at_its_largest() -> None:
+    import os
+
+    from bench.memory import file_pages_once_kib
+
+    me = file_pages_once_kib([os.getpid()])
+    # this interpreter maps its own binary or libpython: some file pages, counted once
+    # however often the same process is named
+    assert me > 0
+    assert file_pages_once_kib([os.getpid(), os.getpid()]) == me
+    assert file_pages_once_kib([2 ** 22 + 7]) == 0  # no such process: nothing
