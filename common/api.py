@@ -24,6 +24,7 @@ from flask import Response, request
 from marshmallow import Schema, ValidationError
 
 from common import fsa
+from common.compiled_dump import compiled_dump
 from common.errors import ApiError
 from common.messages import CommonMsg
 from common.validation import as_keys, keyed
@@ -155,8 +156,9 @@ def marshal(schema_cls: type[Schema]) -> Callable:
     """Dump the view's return value with ``schema_cls`` into a SUCCESS FSA response.
 
     The view returns a mapping (status 200) or a ``Result``; a ``Response`` passes through.
+    The dump is ``common.compiled_dump``'s: the schema's own result, planned once.
     """
-    schema = schema_cls()
+    dump = compiled_dump(schema_cls())
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
@@ -165,7 +167,7 @@ def marshal(schema_cls: type[Schema]) -> Callable:
             if isinstance(value, Response):
                 return value
             result = value if isinstance(value, Result) else Result(payload=value or {})
-            payload = schema.dump(result.payload)
+            payload = dump(result.payload)
             if result.message:
                 payload["message"] = str(result.message)
             return fsa.success(payload, status=result.status, meta=result.meta)
