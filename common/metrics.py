@@ -115,8 +115,12 @@ def instrument_app(app: Any) -> None:
         return response
 
     inner = app.wsgi_app
-    requests_total, latency = HTTP_REQUESTS, HTTP_LATENCY
     perf_counter = time.perf_counter
+    # The labelled children, by their labels: ``labels()`` validates and joins the
+    # values and takes the metric's lock on every call (issue 15). The keys are few
+    # (methods × URL rules × statuses), as the series are.
+    counters: dict[tuple[str, str, str], Any] = {}
+    timers: dict[tuple[str, str], Any] = {}
 
     def wsgi_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         start = perf_counter()
@@ -130,8 +134,15 @@ def instrument_app(app: Any) -> None:
             return inner(environ, recording_start_response)
         finally:
             method, route = environ.get("REQUEST_METHOD", ""), environ.get("tessera.route", UNMATCHED)
-            requests_total.labels(method, route, status[0] if status else "500").inc()
-            latency.labels(method, route).observe(perf_counter() - start)
+            key = (method, route, status[0] if status else "500")
+            counter = counters.get(key)
+            if counter is None:
+                counter = counters.setdefault(key, HTTP_REQUESTS.labels(*key))
+            timer = timers.get(key[:2])
+            if timer is None:
+                timer = timers.setdefault(key[:2], HTTP_LATENCY.labels(method, route))
+            counter.inc()
+            timer.observe(perf_counter() - start)
 
     app.wsgi_app = wsgi_app
 
