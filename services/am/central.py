@@ -83,6 +83,21 @@ def ensure_indexes(users: Collection) -> None:
                        partialFilterExpression={WEBAUTHN_IDS: {"$type": "string"}})
 
 
+def holders_filter(user_id: str, wanted: Mapping[str, Iterable[str]]) -> dict[str, Any] | None:
+    """The central query for the accounts other than ``user_id`` that hold one of the
+    ``wanted`` verified values (derived field, e.g. ``verified_emails`` → values); None
+    when nothing is wanted.
+
+    Each clause repeats the ``$type`` partial filter of the unique index on its field
+    (``ensure_indexes``): MongoDB uses a partial index only for a query that implies its
+    filter, and without it every sync that claims a value scanned the whole collection
+    (issue 15; ``tests/am/test_am.py`` asks MongoDB's ``explain``)."""
+    clauses = [{field: {"$in": list(values), "$type": "string"}} for field, values in wanted.items() if values]
+    if not clauses:
+        return None
+    return {"_id": {"$ne": user_id}, "$or": clauses}
+
+
 class AttributeManager:
     """Applies ``sync`` and ``delete`` requests to the central database.
 
@@ -203,11 +218,11 @@ class AttributeManager:
                  session: ClientSession) -> list[dict[str, Any]]:
         """The other central accounts that hold a verified value the sync claims."""
         wanted = claimed(request, private) if private is not None else {}
-        clauses = [{kind.derived: {"$in": values}} for kind, values in wanted.items() if values]
-        if not clauses:
+        query = holders_filter(request.user_id, {kind.derived: values for kind, values in wanted.items()})
+        if query is None:
             return []
         fields = {kind.attribute: 1 for kind in KINDS}
-        return list(self.users.find({"_id": {"$ne": request.user_id}, "$or": clauses}, fields, session=session))
+        return list(self.users.find(query, fields, session=session))
 
     @staticmethod
     def _refuse(request: SyncRequest, decided: Plan) -> None:

@@ -223,6 +223,21 @@ def test_the_unique_indexes(stack, make_user, mongo):
     make_user(email_verified=False)
 
 
+def test_the_holders_of_claimed_values_are_found_through_the_unique_indexes(stack, make_user, mongo):
+    """Every sync that claims a verified value asks who else holds it; MongoDB answers that
+    from the partial unique indexes, never by scanning every account (issue 15)."""
+    import json
+
+    from services.am.central import holders_filter
+
+    ada, grace = make_user("ada@example.org"), make_user("grace@example.org")
+    query = holders_filter(ada.user_id, {"verified_emails": ["grace@example.org"], "verified_phones": ["+46701234567"]})
+    plan = json.dumps(mongo.tessera_central.users.find(query).explain()["queryPlanner"]["winningPlan"])
+    assert "COLLSCAN" not in plan and "verified_emails_unique" in plan and "verified_phones_unique" in plan, plan
+    assert [u["_id"] for u in mongo.tessera_central.users.find(query, {"_id": 1})] == [grace.user_id]
+    assert holders_filter(ada.user_id, {"verified_emails": [], "verified_phones": []}) is None
+
+
 def test_a_refusal_is_an_answer_unless_nobody_listens(stack, make_user, write_private, am_call):
     url = read_namespace(etcd_client(), "common")["amqp_url"]
     connection = pika.BlockingConnection(pika.URLParameters(url))
