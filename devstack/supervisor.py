@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from devstack import mongo_access, render
+from devstack import topology
 from devstack.topology import ROOT, SERVICES, WORKERS, Stack, gunicorn_workers
 
 VENV_BIN = Path(sys.executable).parent
@@ -166,7 +167,8 @@ def programs(stack: Stack) -> list[Program]:
                     group="services",
                     autostart=False,
                     priority=100,
-                    env={**env, **metrics_env(stack, program, multiprocess=True)},
+                    env={**env, **metrics_env(stack, program, multiprocess=True),
+                         **topology.malloc_env(service.name)},
                     stopwaitsecs=35,
                     startsecs=3,  # a worker that cannot boot takes ~1 s: BACKOFF, then FATAL
                 )

@@ -237,6 +237,25 @@ def get_stack(name: str | None = None) -> Stack:
     )
 
 
+#: The environment of the services that hash a password rarely (a new password, a
+#: reset, recovery codes; a login's verify is authn's): glibc raises its mmap threshold
+#: to the size of the first large block a process frees, so after one argon2 hash its
+#: 19 MiB memory cost (etcd-seed/common.json) came from the heap and stayed there for
+#: the life of the process. A fixed threshold of 4 MiB hands every block that large to
+#: mmap and back to the kernel when freed (glibc mallopt(3), M_MMAP_THRESHOLD; smaller
+#: blocks keep the heap). The price is the pages faulted in again per hash: 38 -> 60 ms
+#: of CPU (argon2-cffi verify, time_cost 2, 19 MiB; issue 15). authn keeps the default,
+#: its logins are the argon2 ceiling's figure.
+RARE_HASH_ENV: dict[str, str] = {"MALLOC_MMAP_THRESHOLD_": str(4 * 1024 * 1024)}
+RARE_HASH_SERVICES: frozenset[str] = frozenset({"signup", "reset_password", "security"})
+
+
+def malloc_env(service: str) -> dict[str, str]:
+    """The environment particular to ``service``'s gunicorn (``RARE_HASH_ENV`` for the
+    services of ``RARE_HASH_SERVICES``, else nothing)."""
+    return dict(RARE_HASH_ENV) if service in RARE_HASH_SERVICES else {}
+
+
 def gunicorn_workers(service: str) -> int:
     """How many worker processes each gunicorn of ``service`` forks (``GUNICORN_WORKERS``, else 1)."""
     return GUNICORN_WORKERS.get(service, 1)

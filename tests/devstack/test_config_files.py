@@ -73,6 +73,9 @@ def test_generated_supervisord_conf_parses(tmp_path: Path) -> None:
             workers = gunicorn_workers(service_of(prog.name))
             assert f" --workers {workers} " in parser[f"program:{prog.name}"]["command"], prog.name
     assert gunicorn_workers("authn") == 2 and gunicorn_workers("jsconfig") == 1
+    # the services that hash rarely return argon2's memory to the kernel (RARE_HASH_ENV)
+    assert "MALLOC_MMAP_THRESHOLD_" in parser["program:signup"]["environment"]
+    assert "MALLOC_MMAP_THRESHOLD_" not in parser["program:authn"]["environment"]
     assert parser["inet_http_server"]["port"] == f"127.0.0.1:{stack.ports['supervisor']}"
     assert (stack.run_dir / "supervisord.conf").stat().st_mode & 0o077 == 0  # holds a password
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from devstack import topology
 from devstack.topology import ROOT, SERVICES, WORKERS, gunicorn_workers
 from tests.docker import compose as compose_file
 
@@ -71,6 +72,13 @@ def test_service_container_forks_as_many_workers_as_the_local_stack(service, ser
     argv = compose_file.command(services[service.url_name])
     workers = _workers(argv) or _workers(image_args.split())
     assert workers == gunicorn_workers(service.name), f"{service.url_name}: {argv} after {image_args}"
+
+
+@pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.name)
+def test_service_container_has_the_local_stacks_allocator_settings(service, services: dict[str, dict[str, Any]]) -> None:
+    env = compose_file.environment(services[service.url_name])
+    expected = topology.malloc_env(service.name)
+    assert {k: v for k, v in env.items() if k.startswith("MALLOC_")} == expected, service.url_name
 
 
 @pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.name)
