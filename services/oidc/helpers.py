@@ -2,14 +2,17 @@
 the protocol-endpoint marker and RP-initiated logout (asked, then ended)."""
 from __future__ import annotations
 
+import functools
+import math
 import time
 from typing import Any
 from urllib.parse import urlencode
 
 from authlib.common.urls import add_params_to_uri
-from flask import Response, g, jsonify, redirect, request, session
+from flask import Response, current_app, g, jsonify, redirect, request, session
 from joserfc import jwt
 from joserfc.errors import JoseError
+from limits import RateLimitItem, parse_many
 
 from common import events, throttle
 from common.csrf import protocol_endpoint  # noqa: F401  (re-exported for the views)
@@ -70,11 +73,34 @@ def token_client_key() -> str:
     return f"oidc-token:{client_id}"
 
 
-def oauth_throttled() -> Response:
+@functools.lru_cache(maxsize=8)
+def _token_limits(value: str) -> tuple[RateLimitItem, ...]:
+    return tuple(parse_many(value))
+
+
+def token_throttle() -> int | None:
+    """Count one token request against the client's ``token_rate_limit`` (e.g. ``"600
+    per minute"``; ``;`` separates several): None while within it, else the seconds
+    (≥ 1) until the oldest request counted leaves the window — the ``Retry-After`` of
+    its 429 (``oauth_throttled``).
+
+    The limiter's own strategy (``limits``, moving window) and Redis storage, called
+    directly rather than through Flask-Limiter's per-request machinery: that cost a
+    second Redis script per answer (its ``X-RateLimit-*`` headers, which no OAuth
+    client reads) and ~20% of an exchange's CPU in the worker (issue 15, py-spy).
+    A Redis that is down raises its ConnectionError (503, as everywhere)."""
+    strategy = throttle.limiter.limiter
+    identifiers = ("tessera:limits", token_client_key())
+    for item in _token_limits(current_app.config["TESSERA"]["token_rate_limit"]):
+        if not strategy.hit(item, *identifiers):
+            reset_at = strategy.get_window_stats(item, *identifiers).reset_time
+            return max(1, math.ceil(reset_at - time.time()))
+    return None
+
+
+def oauth_throttled(retry_after: int) -> Response:
     """429 in OAuth's error shape (RFC 6749 §5.2 names no code for it; RFC 6585 §4 and
     Retry-After as everywhere in Tessera), so that a client's OAuth library can read it."""
-    current = throttle.limiter.current_limit
-    retry_after = max(1, int(current.reset_at - time.time())) if current else 60
     response = jsonify(error="too_many_requests", error_description="Too many token requests of this client.")
     response.status_code = 429
     response.headers["Retry-After"] = str(retry_after)

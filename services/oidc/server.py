@@ -69,6 +69,11 @@ def query_client(client_id: str) -> Client | None:
     return oidc_state()["clients"].get(client_id)
 
 
+#: the central user's fields that ``user_info`` reads: what the token endpoint and UserInfo
+#: fetch (a projection: the credentials and the rest are neither sent nor decoded)
+CLAIM_FIELDS = ("given_name", "surname", "display_name", "language", "emails", "phones")
+
+
 def user_info(user: User, scope: str) -> UserInfo:
     """The claims of ``scope`` from the central user (OIDC Core §5.4)."""
     doc = user.document
@@ -173,7 +178,8 @@ class Token:
         return bool(self.record.get("revoked"))
 
     def get_user(self) -> User | None:
-        document = get_user(self.record["user_id"])
+        """The token's user (the fields its claims come from), or None when deleted."""
+        document = get_user(self.record["user_id"], CLAIM_FIELDS)
         return User(document) if document else None
 
     def get_client(self) -> Client | None:
@@ -238,7 +244,7 @@ class CodeGrant(grants.AuthorizationCodeGrant):
         (a deleted user or a revoked session gets no tokens)."""
         if not redis_client().exists(KEY_PREFIX + authorization_code.record["session_token"]):
             return None
-        document = get_user(authorization_code.record["user_id"])
+        document = get_user(authorization_code.record["user_id"], CLAIM_FIELDS)
         return User(document) if document else None
 
 
@@ -312,13 +318,15 @@ class RefreshGrant(grants.RefreshTokenGrant):
         return Token(record)
 
     def authenticate_user(self, refresh_token: Token) -> User | None:
-        return refresh_token.get_user()
+        """The token's user if the account still exists (only its ``_id`` is read: a
+        refresh issues no ID token, so no claims are needed)."""
+        document = get_user(refresh_token["user_id"], ("_id",))
+        return User(document) if document else None
 
     def revoke_old_credential(self, refresh_token: Token) -> None:
-        if not store.mark_refresh_used(refresh_token["_id"]):
+        if not store.retire_refreshed(refresh_token["_id"]):
             store.revoke_family(refresh_token["family"])
             raise InvalidGrantError("The refresh token was used already.")
-        store.revoke_record(refresh_token["_id"])
 
 
 class _TokenLookup:

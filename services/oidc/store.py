@@ -85,21 +85,18 @@ def find_by_refresh(token: str) -> dict | None:
     return private_db().tokens.find_one({"refresh_hash": digest(token)})
 
 
-def mark_refresh_used(record_id: Any) -> bool:
-    """Rotate: the refresh token of ``record_id`` is used up. False when it already was
-    (a parallel use: reuse)."""
+def retire_refreshed(record_id: Any) -> bool:
+    """Rotate: the refresh token of ``record_id`` is used up and the access token issued
+    with it revoked, in one compare-and-set (one round trip, not two). False when the
+    refresh token was used already (a parallel use: reuse); then nothing is changed."""
     result = private_db().tokens.update_one({"_id": record_id, "refresh_used": False},
-                                            {"$set": {"refresh_used": True}})
+                                            {"$set": {"refresh_used": True, "revoked": True}})
     return result.modified_count == 1
 
 
 def revoke_family(family: str) -> int:
     """Revoke every access and refresh token of one grant."""
     return private_db().tokens.update_many({"family": family}, {"$set": {"revoked": True}}).modified_count
-
-
-def revoke_record(record_id: Any) -> None:
-    private_db().tokens.update_one({"_id": record_id}, {"$set": {"revoked": True}})
 
 
 def revoke_client_tokens(user_id: str, client_id: str) -> int:

@@ -10,10 +10,9 @@ from authlib.common.urls import add_params_to_uri
 from authlib.integrations.flask_oauth2.requests import FlaskOAuth2Request
 from authlib.oauth2 import OAuth2Error
 from flask import Blueprint, Response, g, jsonify, redirect, request, session
-from flask_limiter import RateLimitExceeded
 from werkzeug.wrappers import Request as WerkzeugRequest
 
-from common import events, throttle
+from common import events
 from common.api import marshal, unmarshal
 from common.authn import login_required
 from common.errors import ApiError
@@ -24,7 +23,7 @@ from common.session import ask_for_login, login_owed
 from common.users import get_user
 from services.oidc import store
 from services.oidc.helpers import (authorization_server, connected_apps, decide_logout, discovery, end_session,
-                                   hint_claims, login_url, oauth_throttled, protocol_endpoint, token_client_key)
+                                   hint_claims, login_url, oauth_throttled, protocol_endpoint, token_throttle)
 from services.oidc.schemas import (ConsentDecisionRequest, ConsentRequestResponse, ConsentsResponse,
                                    LogoutDecisionRequest, LogoutRequestResponse, OidcMsg, RedirectResponse,
                                    RevokeConsentRequest)
@@ -119,11 +118,10 @@ def _redirect_error(grant, error: str) -> Response:
 def token() -> Response:
     """The token endpoint: code and refresh_token grants (RFC 6749 §3.2), throttled per
     client; a throttled client gets an OAuth error with Retry-After, not an FSA."""
-    try:
-        with throttle.limiter.limit(throttle.configured("token_rate_limit"), key_func=token_client_key):
-            return authorization_server().create_token_response()
-    except RateLimitExceeded:
-        return oauth_throttled()
+    retry_after = token_throttle()
+    if retry_after is not None:
+        return oauth_throttled(retry_after)
+    return authorization_server().create_token_response()
 
 
 @bp.route("/userinfo", methods=["GET", "POST"])
