@@ -9,8 +9,12 @@ refreshes (each rotates the refresh token) of the first-party client ``demo-rp``
 
 Prints the numbers and ``RESULT`` lines (issue 15, figure 5): exchanges/s and
 refreshes/s one at a time against the bare Flask hello one at a time behind the same
-gunicorn command and nginx template (``bench/lib/twin.py``). Exits non-zero only when a
-request fails. Usage:
+gunicorn command and nginx template (``bench/lib/twin.py``); beside them the same with
+4 clients at once (threads; each exchange its own code, each client its own refresh
+chain) against the hello with 4 clients. The codes are made before each timed batch,
+so the CPU ms per request of the stack's processes (``/proc/<pid>/stat``) are those of
+the token requests alone — the figure a noisy machine inflates least. Exits non-zero
+only when a request fails. Usage:
 ``TESSERA_STACK=test .venv/bin/python bench/oidc_token.py [--quick] [--rounds 100]``
 """
 from __future__ import annotations
@@ -20,6 +24,7 @@ import os
 import statistics
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -27,6 +32,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.lib.processes import cpu_breakdown, cpu_by_process, stack_pids  # noqa: E402
 from bench.lib.results import result  # noqa: E402
 from bench.lib.twin import hello_twin  # noqa: E402
 from bench.login import PASSWORD, create_account, csrf_session, percentile  # noqa: E402
@@ -62,9 +68,105 @@ def timed_post(client: requests.Session, url: str, data: dict) -> tuple[dict, fl
     return r.json(), took
 
 
-def report(name: str, times: list[float]) -> None:
-    print(f"{name} ({len(times)} requests, one at a time): {len(times) / sum(times):.0f}/s, "
-          f"median {statistics.median(times) * 1000:.1f} ms, p99 {percentile(times, 0.99) * 1000:.1f} ms")
+CLIENTS = 4
+
+
+class Cpu:
+    """CPU of the stack's processes, summed over the timed batches only."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.run_dir, self.requests, self.used = run_dir, 0, {}
+
+    def measure(self, batch, count: int):
+        """Run ``batch()`` and add the CPU the stack used meanwhile to ``count`` requests."""
+        pids = stack_pids(self.run_dir)
+        before = cpu_by_process(pids)
+        out = batch()
+        after = cpu_by_process(pids)
+        for pid, (name, cpu) in after.items():
+            self.used[name] = self.used.get(name, 0.0) + cpu - before.get(pid, (name, cpu))[1]
+        self.requests += count
+        return out
+
+    def per_request_ms(self) -> float:
+        return 1000 * sum(self.used.values()) / max(1, self.requests)
+
+    def breakdown(self) -> str:
+        zero = {pid: (name, 0.0) for pid, name in enumerate(self.used)}
+        now = {pid: (name, self.used[name]) for pid, name in enumerate(self.used)}
+        return cpu_breakdown(zero, now, per=self.requests)
+
+
+def report(name: str, times: list[float], wall: float | None = None, cpu: Cpu | None = None) -> float:
+    """Print a batch's rate (requests / ``wall`` seconds, or / the sum of ``times`` one
+    at a time), median and p99; returns the rate."""
+    rate = len(times) / (wall if wall is not None else sum(times))
+    mode = f"{CLIENTS} clients" if wall is not None else "one at a time"
+    cpu_text = f", CPU {cpu.per_request_ms():.1f} ms/request ({cpu.breakdown()})" if cpu else ""
+    print(f"{name} ({len(times)} requests, {mode}): {rate:.0f}/s, median {statistics.median(times) * 1000:.1f} ms, "
+          f"p99 {percentile(times, 0.99) * 1000:.1f} ms{cpu_text}")
+    return rate
+
+
+def exchanges(base: str, browser: requests.Session, rounds: int, clients: int, cpu: Cpu) -> tuple[list[float], float]:
+    """``rounds`` code exchanges by ``clients`` at once, in batches whose codes are made
+    first (untimed; a code lives 60 s): (each request's seconds, the batches' wall seconds)."""
+    times, wall = [], 0.0
+    sessions = [requests.Session() for _ in range(clients)]
+    batch = max(clients, min(rounds, 25))
+    for start in range(0, rounds, batch):
+        codes = [new_code(base, browser, "openid profile email") for _ in range(min(batch, rounds - start))]
+
+        def one(i: int) -> float:
+            return timed_post(sessions[i % clients], f"{base}/api/oidc/token", {
+                "grant_type": "authorization_code", "code": codes[i], "redirect_uri": REDIRECT_URI})[1]
+
+        def run() -> list[float]:
+            with ThreadPoolExecutor(clients) as pool:
+                return list(pool.map(one, range(len(codes))))
+        started = time.perf_counter()
+        times += cpu.measure(run, len(codes))
+        wall += time.perf_counter() - started
+    return times, wall
+
+
+def refreshes(base: str, browser: requests.Session, rounds: int, clients: int, cpu: Cpu) -> tuple[list[float], float]:
+    """``rounds`` refreshes: ``clients`` chains at once, each rotating its own token."""
+    sessions = [requests.Session() for _ in range(clients)]
+    tokens = [timed_post(sessions[i], f"{base}/api/oidc/token", {
+        "grant_type": "authorization_code", "code": new_code(base, browser, "openid offline_access"),
+        "redirect_uri": REDIRECT_URI})[0] for i in range(clients)]
+    per_chain = [rounds // clients + (1 if i < rounds % clients else 0) for i in range(clients)]
+
+    def chain(i: int) -> list[float]:
+        token, took = tokens[i], []
+        for _ in range(per_chain[i]):
+            token, seconds = timed_post(sessions[i], f"{base}/api/oidc/token", {
+                "grant_type": "refresh_token", "refresh_token": token["refresh_token"]})
+            took.append(seconds)
+        return took
+
+    def run() -> list[float]:
+        with ThreadPoolExecutor(clients) as pool:
+            return [t for chain_times in pool.map(chain, range(clients)) for t in chain_times]
+    started = time.perf_counter()
+    times = cpu.measure(run, rounds)
+    return times, time.perf_counter() - started
+
+
+def hello_rate(url: str, rounds: int, clients: int, client: requests.Session) -> tuple[list[float], float]:
+    """``rounds`` GETs of ``url`` by ``clients`` at once: (each one's seconds, wall seconds)."""
+    sessions = [client] if clients == 1 else [requests.Session() for _ in range(clients)]
+
+    def one(i: int) -> float:
+        started = time.perf_counter()
+        if sessions[i % clients].get(url, timeout=30).status_code != 200:
+            raise SystemExit(f"{url} failed")
+        return time.perf_counter() - started
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        times = list(pool.map(one, range(rounds)))
+    return times, time.perf_counter() - started
 
 
 def main() -> None:
@@ -79,47 +181,29 @@ def main() -> None:
     base = stack.base_url
     browser = logged_in_browser(base, create_account(base, stack.mail_dir))
     client = requests.Session()
-    hello = []
-    for _ in range(args.rounds):
-        started = time.perf_counter()
-        if client.get(f"{base}/api/oidc/jwks", timeout=30).status_code != 200:
-            raise SystemExit("jwks failed")
-        hello.append(time.perf_counter() - started)
-    exchanges = []
-    for _ in range(args.rounds):
-        code = new_code(base, browser, "openid profile email")
-        _, took = timed_post(client, f"{base}/api/oidc/token", {
-            "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI})
-        exchanges.append(took)
-    token, _ = timed_post(client, f"{base}/api/oidc/token", {
-        "grant_type": "authorization_code", "code": new_code(base, browser, "openid offline_access"),
-        "redirect_uri": REDIRECT_URI})
-    refreshes = []
-    for _ in range(args.rounds):
-        token, took = timed_post(client, f"{base}/api/oidc/token", {
-            "grant_type": "refresh_token", "refresh_token": token["refresh_token"]})
-        refreshes.append(took)
-    twin = []
+    jwks, _ = hello_rate(f"{base}/api/oidc/jwks", args.rounds, 1, client)
+    cpu = {(kind, n): Cpu(stack.run_dir) for kind in ("exchange", "refresh") for n in (1, CLIENTS)}
+    runs = {}
+    for n in (1, CLIENTS):
+        runs[("exchange", n)] = exchanges(base, browser, args.rounds, n, cpu[("exchange", n)])
+        runs[("refresh", n)] = refreshes(base, browser, args.rounds, n, cpu[("refresh", n)])
     with hello_twin(stack) as twin_stack:
-        hello_base = twin_stack.base
-        for _ in range(args.rounds + 10):
-            started = time.perf_counter()
-            if client.get(f"{hello_base}/api/oidc/jwks", timeout=30).status_code != 200:
-                raise SystemExit("the hello twin failed")
-            twin.append(time.perf_counter() - started)
-    twin = twin[10:]  # the first requests meet workers still warming up
-    report("bare Flask hello behind the same gunicorn command and nginx template", twin)
-    report("bare answer: GET /api/oidc/jwks through nginx", hello)
-    report("code exchanges (POST /api/oidc/token, ID token signed RS256)", exchanges)
-    report("refreshes (POST /api/oidc/token, rotating)", refreshes)
-    ceiling = len(twin) / sum(twin)
-    for figure, times in (("OIDC code exchanges, one at a time", exchanges),
-                          ("OIDC refreshes (rotating), one at a time", refreshes)):
-        result(figure, len(times) / sum(times), "req/s", ceiling="bare Flask hello, one at a time",
-               ceiling_value=ceiling, command=f"bench/oidc_token.py: {args.rounds} POST /api/oidc/token "
-               "through nginx (requests, sequential)", p50_ms=round(statistics.median(times) * 1000, 1),
-               p99_ms=round(percentile(times, 0.99) * 1000, 1),
-               jwks_per_s=round(len(hello) / sum(hello), 1))
+        url = f"{twin_stack.base}/api/oidc/jwks"
+        hello_rate(url, 10, 1, client)  # the first requests meet workers still warming up
+        twin = {n: hello_rate(url, args.rounds, n, client) for n in (1, CLIENTS)}
+    ceiling = {1: report("bare Flask hello behind the same gunicorn command and nginx template", twin[1][0]),
+               CLIENTS: report("bare Flask hello behind the same gunicorn command and nginx template", *twin[CLIENTS])}
+    jwks_rate = report("bare answer: GET /api/oidc/jwks through nginx", jwks)
+    names = {"exchange": ("code exchanges (POST /api/oidc/token, ID token signed RS256)", "OIDC code exchanges"),
+             "refresh": ("refreshes (POST /api/oidc/token, rotating)", "OIDC refreshes (rotating)")}
+    for (kind, n), (times, wall) in runs.items():
+        rate = report(names[kind][0], times, wall if n > 1 else None, cpu[(kind, n)])
+        mode = "one at a time" if n == 1 else f"{n} clients"
+        result(f"{names[kind][1]}, {mode}", rate, "req/s", ceiling=f"bare Flask hello, {mode}",
+               ceiling_value=ceiling[n], command=f"bench/oidc_token.py: {args.rounds} POST /api/oidc/token "
+               f"through nginx (requests, {'sequential' if n == 1 else f'{n} threads'})",
+               p50_ms=round(statistics.median(times) * 1000, 1), p99_ms=round(percentile(times, 0.99) * 1000, 1),
+               cpu_ms_per_request=round(cpu[(kind, n)].per_request_ms(), 2), jwks_per_s=round(jwks_rate, 1))
 
 
 if __name__ == "__main__":

@@ -22,6 +22,8 @@ FIGURES = {
     "TOTP login (password + code), one at a time": True,
     "OIDC code exchanges, one at a time": True,
     "OIDC refreshes (rotating), one at a time": True,
+    "OIDC code exchanges, 4 clients": True,
+    "OIDC refreshes (rotating), 4 clients": True,
     "stack memory at rest (PSS)": False,
     "stack memory at rest, dev topology (PSS)": False,
     "stack memory under load (PSS, peak)": False,
