@@ -26,7 +26,6 @@ import json
 import re
 import sys
 import threading
-import time
 from collections import Counter
 from pathlib import Path
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import os
 import re
 import subprocess
 import sys
@@ -24,7 +23,7 @@ from bench.lib.processes import descendants
 from bench.lib.stack import bench_stack, logged_in_cookie
 from bench.login import PASSWORD, create_account
 from devstack import supervisor
-from devstack.topology import ROOT, service_of
+from devstack.topology import ROOT
 
 _LINE = re.compile(r"^(.*) (\d+)$")
 _FRAME_LINE = re.compile(r":\d+\)$")

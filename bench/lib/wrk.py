@@ -77,7 +77,7 @@ def run(url: str, *, seconds: float, connections: int = 8, threads: int = 2,
     the report hook is added). Raises WrkFailed when wrk fails."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", prefix="tessera-bench-", delete=False) as script:
         script.write(lua + "\n" + REPORT_LUA)
-    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", f"--timeout", f"{timeout_s:g}s"]
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--timeout", f"{timeout_s:g}s"]
     for name, value in (headers or {}).items():
         cmd += ["-H", f"{name}: {value}"]
     cmd += ["-s", script.name, url]
