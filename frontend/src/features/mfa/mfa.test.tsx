@@ -113,6 +113,9 @@ describe('login with a second factor', () => {
     webauthn.startAuthentication.mockResolvedValue(ASSERTION);
     const api = mockApi({
       ...loggedInApis,
+      // no second step after a passkey: the session is logged out, then logged in (the
+      // re-read after /complete must not say "second step due", which logs the SPA out again)
+      'GET /api/authn/session': [loggedInApis['GET /api/authn/session'][0], loggedInApis['GET /api/authn/session'][2]],
       'POST /api/authn/passkey/begin': success('POST_AUTHN_PASSKEY_BEGIN', { options: { challenge: 'pk' } }),
       'POST /api/authn/passkey/complete': success('POST_AUTHN_PASSKEY_COMPLETE', LOGGED_IN),
     });
