@@ -1,5 +1,5 @@
-// TESSERA_SPA_PREACT=1: the tests on Preact, as the opt-in build (preact-aliases.cjs).
-const PREACT_ALIASES = process.env.TESSERA_SPA_PREACT === '1' ? require('./preact-aliases.cjs') : {};
+// The tests run on Preact, as the build does (preact-aliases.cjs).
+const PREACT_ALIASES = require('./preact-aliases.cjs');
 
 module.exports = {
   testEnvironment: 'jsdom',

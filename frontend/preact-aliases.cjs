@@ -1,11 +1,12 @@
 /**
- * OPT-IN, not the default build yet: with TESSERA_SPA_PREACT=1 the SPA, written against
- * React's API, runs on Preact (preact/compat), for the initial JS (issue 15: ≤ 120 kB
- * gzipped). react-dom is 62 of the 133 kB; with Preact the initial JS was 74.7 kB
- * (`TESSERA_SPA_PREACT=1 npx webpack --mode production && node scripts/bundle-size.mjs`).
- * It is not the default because jest on Preact (`TESSERA_SPA_PREACT=1 npx jest`) still
- * fails tests that pass on React: text typed into a field arrives out of order, a passkey
- * login stays on /login, and several whole-screen tests time out (see the commit).
+ * The SPA, written against React's API, runs on Preact (preact/compat), for the initial JS
+ * (issue 15: ≤ 120 kB gzipped; `npm run build` fails above it). react-dom alone was 62 of
+ * the 133 kB on React; on Preact the initial JS is about 75 kB (`node scripts/bundle-size.mjs`).
+ * One runtime: the build and jest both use this table; the e2e tests run the build.
+ * Where Preact differs in a way our code sees: it renders in a microtask and runs
+ * useEffect after the next frame, not inside an act() scope as React's test renderer does —
+ * a test whose fake service answers in the same tick sees fewer intermediate renders, so
+ * the fake must answer as the real service would (e.g. no "second step due" after a passkey).
  * This table, used by the webpack build (resolve.alias) and by jest (moduleNameMapper),
  * sends every import of React — ours and the libraries' (react-redux, react-intl,
  * react-router, RTK Query's hooks, Testing Library) — to Preact, so the tests run what

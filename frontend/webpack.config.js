@@ -1,8 +1,8 @@
 const path = require('node:path');
 const HtmlWebpackPlugin = require('html-webpack-plugin');
 const MiniCssExtractPlugin = require('mini-css-extract-plugin');
-// TESSERA_SPA_PREACT=1: an opt-in build on Preact (preact-aliases.cjs; not the default yet).
-const PREACT_ALIASES = process.env.TESSERA_SPA_PREACT === '1' ? require('./preact-aliases.cjs') : {};
+// The SPA is written against React's API and runs on Preact (preact-aliases.cjs says why).
+const PREACT_ALIASES = require('./preact-aliases.cjs');
 
 // webpack's own minimizer (the one it applies by default), resolved where webpack finds it.
 const MinimizerPlugin = require(
@@ -25,8 +25,8 @@ module.exports = (env, argv) => {
     // for) are build dependencies too: a change to either rebuilds every module.
     cache: {
       type: 'filesystem',
-      // the opt-in Preact build resolves other modules: a cache of its own
-      ...(process.env.TESSERA_SPA_PREACT === '1' ? { name: `${production ? 'production' : 'development'}-preact` } : {}),
+      // a cache of its own since React's modules resolve to Preact (not the React build's)
+      name: `${production ? 'production' : 'development'}-preact`,
       buildDependencies: {
         config: [
           __filename,
