@@ -4,7 +4,7 @@ import type { FieldErrors } from '../api/fsa';
 import { useAppSelector } from '../app/hooks';
 import { selectPasswordPolicy } from '../features/config/configSlice';
 import Form, { type FieldSpec, type Label, type RequestState } from './Form';
-import usePasswordStrength, { type PasswordPolicy, type Strength } from './usePasswordStrength';
+import usePasswordStrength, { judgePassword, type PasswordPolicy, type Strength } from './usePasswordStrength';
 
 const LEVELS = ['password.score_0', 'password.score_1', 'password.score_2', 'password.score_3', 'password.score_4'];
 
@@ -70,8 +70,12 @@ export default function NewPasswordForm({ request, onSubmit, submitLabel, userIn
   // the service checks again and its answer lands in `errors`.
   const validate = (values: PasswordValues): FieldErrors => {
     const found: FieldErrors = {};
+    // judged on the value sent, not on the last render's strength; while zxcvbn is still
+    // loading only the length is checked here and the service judges guessability
+    const judged = judgePassword(values.password, policy, userInputs);
     if (policy.max_length && values.password.length > policy.max_length) found.password = ['password.too_long'];
-    else if (!strength.ok) found.password = [strength.tooShort ? 'password.too_short' : 'password.too_guessable'];
+    else if (values.password.length < policy.min_length) found.password = ['password.too_short'];
+    else if (judged && !judged.ok) found.password = ['password.too_guessable'];
     if (values.repeat !== values.password) found.repeat = ['password.mismatch'];
     return found;
   };

@@ -5,11 +5,13 @@ type Zxcvbn = (password: string, userInputs?: string[]) => ZXCVBNResult;
 
 // zxcvbn is ~800 kB with its dictionaries: load it only where a password is chosen.
 let loading: Promise<Zxcvbn> | null = null;
+let loaded: Zxcvbn | null = null;
 export function loadZxcvbn(): Promise<Zxcvbn> {
   if (!loading) {
-    loading = import(/* webpackChunkName: "zxcvbn" */ 'zxcvbn').then(
-      (m: { default?: Zxcvbn }) => m.default ?? (m as unknown as Zxcvbn),
-    );
+    loading = import(/* webpackChunkName: "zxcvbn" */ 'zxcvbn').then((m: { default?: Zxcvbn }) => {
+      loaded = m.default ?? (m as unknown as Zxcvbn);
+      return loaded;
+    });
   }
   return loading;
 }
@@ -46,6 +48,30 @@ export function guessableWords(userInputs: (string | null | undefined)[]): strin
  * with zxcvbn's score 0–4 and its feedback. `userInputs` (name, email) and the platform's
  * name count as guessable.
  */
+/**
+ * The strength of `password` against `policy` right now, or null while zxcvbn is still
+ * loading (its chunk is ~390 kB gzipped: on a slow link or a busy machine a user can
+ * finish the form first). A form checks the value it submits with this, not the strength
+ * of its last render, and leaves guessability to the service while this is null.
+ */
+export function judgePassword(password: string, policy: PasswordPolicy, userInputs: (string | null | undefined)[] = []): Strength | null {
+  if (!loaded) return null;
+  return strengthWith(loaded, password, policy, userInputs);
+}
+
+function strengthWith(zxcvbn: Zxcvbn, password: string, policy: PasswordPolicy, userInputs: (string | null | undefined)[]): Strength {
+  const tooShort = password.length < policy.min_length;
+  if (!password) return { ready: true, score: 0, tooShort, ok: false, warning: '' };
+  const result = zxcvbn(password, guessableWords(userInputs));
+  return {
+    ready: true,
+    score: result.score,
+    tooShort,
+    ok: !tooShort && result.score >= policy.min_score,
+    warning: result.feedback.warning || '',
+  };
+}
+
 export default function usePasswordStrength(password: string, policy: PasswordPolicy, userInputs: (string | null | undefined)[] = []): Strength {
   const [zxcvbn, setZxcvbn] = useState<Zxcvbn | null>(null);
   useEffect(() => {
@@ -58,14 +84,6 @@ export default function usePasswordStrength(password: string, policy: PasswordPo
     };
   }, []);
 
-  const tooShort = password.length < policy.min_length;
-  if (!password || !zxcvbn) return { ready: Boolean(zxcvbn), score: 0, tooShort, ok: false, warning: '' };
-  const result = zxcvbn(password, guessableWords(userInputs));
-  return {
-    ready: true,
-    score: result.score,
-    tooShort,
-    ok: !tooShort && result.score >= policy.min_score,
-    warning: result.feedback.warning || '',
-  };
+  if (!zxcvbn) return { ready: false, score: 0, tooShort: password.length < policy.min_length, ok: false, warning: '' };
+  return strengthWith(zxcvbn, password, policy, userInputs);
 }
