@@ -1,4 +1,4 @@
-import { useEffect, useRef, type ReactNode } from 'react';
+import { useLayoutEffect, useRef, type ReactNode } from 'react';
 import { FormattedMessage, useIntl } from 'react-intl';
 import { api, useRequest } from '../../api/api';
 import { useAppSelector } from '../../app/hooks';
@@ -61,7 +61,9 @@ export default function Sessions() {
   const list = useRef<HTMLUListElement>(null);
   const shown = useRef(items.length);
 
-  useEffect(() => {
+  // a layout effect: it runs as the row leaves the DOM, so focus never rests on the body
+  // (Preact runs plain effects only after the next frame)
+  useLayoutEffect(() => {
     const fewer = items.length < shown.current;
     shown.current = items.length;
     const active = document.activeElement;
