@@ -19,6 +19,7 @@ import functools
 import hashlib
 import hmac
 import math
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any, Callable, TypeVar
@@ -230,6 +231,29 @@ def _settle_attempts(response: Response) -> Response:
 
 limiter = Limiter(key_func=client_address, headers_enabled=True, strategy="moving-window",
                   key_prefix="tessera:limits")
+
+
+@functools.lru_cache(maxsize=32)
+def _parsed(limit: str) -> tuple[RateLimitItem, ...]:
+    return tuple(parse_many(limit))
+
+
+def count_request(limit: str, key: str) -> int | None:
+    """Count one request for ``key`` against ``limit`` (a limit string, e.g. ``"600 per
+    minute"``; ``;`` separates several, all apply) with the limiter's own moving-window
+    strategy and storage: None while within it, else the whole seconds (at least 1)
+    until the oldest counted request leaves the window — the ``Retry-After`` of its 429.
+
+    For an endpoint whose answers must not carry Flask-Limiter's ``X-RateLimit-*``
+    headers and that cannot afford its per-request machinery (the OAuth token endpoint:
+    a second Redis script per answer and ~20% of an exchange's CPU; issue 15). Redis
+    down raises its ConnectionError (503 redis, as everywhere)."""
+    strategy = limiter.limiter
+    for item in _parsed(limit):
+        if not strategy.hit(item, "tessera:limits", key):
+            reset_at = strategy.get_window_stats(item, "tessera:limits", key).reset_time
+            return max(1, math.ceil(reset_at - time.time()))
+    return None
 
 
 def init_app(app: Flask) -> None:

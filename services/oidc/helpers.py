@@ -2,9 +2,6 @@
 the protocol-endpoint marker and RP-initiated logout (asked, then ended)."""
 from __future__ import annotations
 
-import functools
-import math
-import time
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,7 +9,6 @@ from authlib.common.urls import add_params_to_uri
 from flask import Response, current_app, g, jsonify, redirect, request, session
 from joserfc import jwt
 from joserfc.errors import JoseError
-from limits import RateLimitItem, parse_many
 
 from common import events, throttle
 from common.csrf import protocol_endpoint  # noqa: F401  (re-exported for the views)
@@ -73,29 +69,11 @@ def token_client_key() -> str:
     return f"oidc-token:{client_id}"
 
 
-@functools.lru_cache(maxsize=8)
-def _token_limits(value: str) -> tuple[RateLimitItem, ...]:
-    return tuple(parse_many(value))
-
-
 def token_throttle() -> int | None:
-    """Count one token request against the client's ``token_rate_limit`` (e.g. ``"600
-    per minute"``; ``;`` separates several): None while within it, else the seconds
-    (≥ 1) until the oldest request counted leaves the window — the ``Retry-After`` of
-    its 429 (``oauth_throttled``).
-
-    The limiter's own strategy (``limits``, moving window) and Redis storage, called
-    directly rather than through Flask-Limiter's per-request machinery: that cost a
-    second Redis script per answer (its ``X-RateLimit-*`` headers, which no OAuth
-    client reads) and ~20% of an exchange's CPU in the worker (issue 15, py-spy).
-    A Redis that is down raises its ConnectionError (503, as everywhere)."""
-    strategy = throttle.limiter.limiter
-    identifiers = ("tessera:limits", token_client_key())
-    for item in _token_limits(current_app.config["TESSERA"]["token_rate_limit"]):
-        if not strategy.hit(item, *identifiers):
-            reset_at = strategy.get_window_stats(item, *identifiers).reset_time
-            return max(1, math.ceil(reset_at - time.time()))
-    return None
+    """Count one token request against the client's ``token_rate_limit``
+    (``common.throttle.count_request``): None while within it, else the Retry-After
+    seconds of its 429 (``oauth_throttled``)."""
+    return throttle.count_request(current_app.config["TESSERA"]["token_rate_limit"], token_client_key())
 
 
 def oauth_throttled(retry_after: int) -> Response:
